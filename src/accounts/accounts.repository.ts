@@ -1,0 +1,160 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DB } from '../platform/db/schema.ts';
+import type { TokenPurpose, UserRow } from './accounts.table.ts';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export async function findUserByEmail(db: Executor, email: string): Promise<UserRow | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+export async function emailIsTaken(db: Executor, email: string, exceptUserId?: string): Promise<boolean> {
+  let query = db
+    .selectFrom('users')
+    .select('id')
+    .where(sql<string>`lower(email)`, '=', email.toLowerCase());
+  if (exceptUserId) query = query.where('id', '<>', exceptUserId);
+  return (await query.executeTakeFirst()) !== undefined;
+}
+
+export async function insertUser(
+  db: Executor,
+  values: { email: string; name: string; passwordHash: string | null; verified: boolean; instanceAdmin?: boolean },
+): Promise<UserRow> {
+  return db
+    .insertInto('users')
+    .values({
+      email: values.email,
+      name: values.name,
+      password_hash: values.passwordHash,
+      email_verified_at: values.verified ? new Date() : null,
+      is_instance_admin: values.instanceAdmin ?? false,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function updateUser(
+  db: Executor,
+  id: string,
+  values: Partial<{
+    name: string;
+    email: string;
+    password_hash: string;
+    email_verified_at: Date;
+    is_instance_admin: boolean;
+  }>,
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ ...values, updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Keeps the row so that what the person did stays attributable to "a deleted account", and removes who they were. */
+export async function tombstoneUser(db: Executor, id: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({
+      email: null,
+      name: 'Deleted account',
+      password_hash: null,
+      email_verified_at: null,
+      is_instance_admin: false,
+      deleted_at: new Date(),
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .execute();
+  await db.deleteFrom('user_tokens').where('user_id', '=', id).execute();
+  await db.deleteFrom('place_roles').where('user_id', '=', id).execute();
+}
+
+export async function insertToken(
+  db: Executor,
+  values: { userId: string; purpose: TokenPurpose; tokenHash: string; expiresAt: Date; newEmail?: string },
+): Promise<void> {
+  // One live token per purpose: a new link replaces the old one.
+  await db
+    .deleteFrom('user_tokens')
+    .where('user_id', '=', values.userId)
+    .where('purpose', '=', values.purpose)
+    .execute();
+  await db
+    .insertInto('user_tokens')
+    .values({
+      user_id: values.userId,
+      purpose: values.purpose,
+      token_hash: values.tokenHash,
+      expires_at: values.expiresAt,
+      new_email: values.newEmail ?? null,
+    })
+    .execute();
+}
+
+/** Marks a live token used and returns it, atomically: a second use finds nothing. */
+export async function consumeToken(
+  db: Executor,
+  purpose: TokenPurpose,
+  tokenHash: string,
+): Promise<{ userId: string; newEmail: string | null } | undefined> {
+  const row = await db
+    .updateTable('user_tokens')
+    .set({ used_at: new Date() })
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .returning(['user_id', 'new_email'])
+    .executeTakeFirst();
+  return row && { userId: row.user_id, newEmail: row.new_email };
+}
+
+export async function tokenIsLive(db: Executor, purpose: TokenPurpose, tokenHash: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('user_tokens')
+    .select('id')
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function findThrottle(db: Executor, key: string) {
+  return db.selectFrom('sign_in_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+}
+
+export async function saveThrottle(db: Executor, key: string, failures: number, lockedUntil: Date | null) {
+  await db
+    .insertInto('sign_in_throttle')
+    .values({ key, failures, locked_until: lockedUntil, updated_at: new Date() })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({ failures, locked_until: lockedUntil, updated_at: new Date() }),
+    )
+    .execute();
+}
+
+export async function clearThrottle(db: Executor, key: string) {
+  await db.deleteFrom('sign_in_throttle').where('key', '=', key).execute();
+}
+
+export async function findAuditOfActor(db: Executor, userId: string) {
+  return db
+    .selectFrom('audit_events')
+    .select(['occurred_at', 'action', 'subject_type', 'subject_id', 'place_id'])
+    .where('actor_id', '=', userId)
+    .orderBy('occurred_at', 'asc')
+    .execute();
+}

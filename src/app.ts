@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { accountsRoutes } from './accounts/accounts.routes.ts';
+import { createAccountsService } from './accounts/accounts.service.ts';
+import { placesRoutes } from './places/places.routes.ts';
+import { createPlacesService } from './places/places.service.ts';
+import { auditRoutes } from './platform/audit/audit.routes.ts';
+import type { Config } from './platform/config.ts';
+import type { DatabaseHandle } from './platform/db/database.ts';
+import { registerErrorPages } from './platform/error-pages.ts';
+import { healthRoutes } from './platform/health/health.routes.ts';
+import { devMailRoutes } from './platform/mail/dev-mail.routes.ts';
+import type { Mailer } from './platform/mail/mailer.ts';
+import { registerCsrf, registerSecurityHeaders } from './platform/security.ts';
+import { registerSessions } from './platform/session/sessions.ts';
+import { staticPagesRoutes } from './platform/static-pages.routes.ts';
+import { registerViews } from './platform/views/views.ts';
+
+export interface AppDeps {
+  config: Config;
+  database: DatabaseHandle;
+  mailer: Mailer;
+  /** Where the built stylesheet and scripts are (public/assets). */
+  assetsDir: string;
+  logLevel?: string;
+}
+
+/**
+ * The one place where Commonweal is put together, in the order requests meet it:
+ * health probes, static assets, then cookies, security headers, rate limits,
+ * sessions, CSRF and views, then each feature's routes.
+ */
+export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, database, mailer } = deps;
+  const db = database.db;
+  const production = config.env === 'production';
+  const secureCookies = production;
+
+  const app = Fastify({
+    logger: { level: deps.logLevel ?? (config.env === 'test' ? 'warn' : 'info') },
+    genReqId: () => randomUUID(),
+    trustProxy: production,
+    bodyLimit: 1024 * 1024,
+  });
+
+  // Services: one of each, built here and handed to routes.
+  const roleLookup = { rolesOfUser: (userId: string) => places.rolesOfUser(userId) };
+  const accounts = createAccountsService({ db, mailer, baseUrl: config.baseUrl, roles: roleLookup });
+  const places = createPlacesService({ db, accounts });
+
+  // 1. Health, before sessions: probes never touch cookies or the session table.
+  healthRoutes(app, { db, databaseKind: database.kind, version: config.version, commit: config.commit });
+
+  // 2. Static assets.
+  await app.register(fastifyStatic, {
+    root: deps.assetsDir,
+    prefix: '/assets/',
+    maxAge: production ? '1d' : 0,
+    decorateReply: false,
+  });
+
+  // 3. Request parsing and security.
+  await app.register(fastifyCookie, { secret: config.sessionSecret });
+  await app.register(fastifyFormbody);
+  await registerSecurityHeaders(app, production);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: `You have tried too many times. Wait ${context.after} and try again.`,
+    }),
+  });
+
+  // 4. Sessions, CSRF and views.
+  registerSessions(app, {
+    db,
+    secureCookies,
+    loadActor: (userId, requestId) => accounts.loadActor(userId, requestId),
+  });
+  await registerCsrf(app, secureCookies);
+  registerViews(app, {
+    production,
+    devMailEnabled: !production && mailer.folder !== undefined,
+    listPlaces: async () => (await places.listPlaces({ limit: 50, offset: 0 })).places,
+  });
+  registerErrorPages(app, production);
+
+  // 5. Features.
+  staticPagesRoutes(app);
+  accountsRoutes(app, accounts);
+  placesRoutes(app, places);
+  auditRoutes(app, { db, placeBySlug: (slug) => places.placeBySlug(slug) });
+  if (!production && mailer.folder) devMailRoutes(app, mailer.folder);
+
+  return app;
+}
+
+export function defaultAssetsDir(root: string): string {
+  return join(root, 'public', 'assets');
+}

@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { migrationProvider } from './migrations/index.ts';
+import { lockDataDir } from './pglite-lock.ts';
+import type { DB } from './schema.ts';
+import { SerialPGliteDialect } from './serial-pglite-dialect.ts';
+
+export type Database = Kysely<DB>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A postgres:// URL; without it the embedded PGlite database is used. */
+  url?: string | undefined;
+  /** Folder for PGlite's files; undefined keeps the database in memory (tests). */
+  dataDir?: string | undefined;
+}
+
+// bigint ids (the audit trail) come back as strings; timestamps as Date.
+pg.types.setTypeParser(20, (v) => v);
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  let unlock = () => {};
+  let pglite: PGlite;
+  if (options.dataDir) {
+    unlock = lockDataDir(options.dataDir);
+    try {
+      pglite = await PGlite.create(join(options.dataDir, 'pgdata'), { relaxedDurability: false });
+    } catch (error) {
+      unlock();
+      throw error;
+    }
+  } else {
+    pglite = await PGlite.create();
+  }
+  const db = new Kysely<DB>({ dialect: new SerialPGliteDialect({ pglite }) });
+  return {
+    db,
+    kind: 'pglite',
+    close: async () => {
+      await db.destroy();
+      unlock();
+    },
+  };
+}
+
+export async function migrateToLatest(db: Database): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export async function databaseIsHealthy(db: Database): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import * as foundation from './2026-11-28T0700-foundation.ts';
+
+/**
+ * Every migration, in order. Listed here rather than read from the folder so
+ * that the set is fixed at build time. Never edit one that has landed: add a new one.
+ */
+const migrations: Record<string, Migration> = {
+  '2026-11-28T0700-foundation': foundation,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,33 @@
+/** An error the user can be told about, with an HTTP status and a stable code. */
+export class AppError extends Error {
+  override name = 'AppError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message = 'Page not found') {
+    super(404, 'not_found', message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = 'You do not have permission to do that') {
+    super(403, 'forbidden', message);
+  }
+}
+
+/** Thrown by a service when a request is valid in shape but not in substance. */
+export class ValidationError extends AppError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(400, 'invalid', message);
+  }
+}

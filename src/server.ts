@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAccountsService } from './accounts/accounts.service.ts';
+import { createApp, defaultAssetsDir } from './app.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoData } from './demo/demo-data.ts';
+import { createPlacesService } from './places/places.service.ts';
+import { ConfigError, loadConfig } from './platform/config.ts';
+import { migrateToLatest, openDatabase } from './platform/db/database.ts';
+import { DataDirLockedError } from './platform/db/pglite-lock.ts';
+import { createMailer } from './platform/mail/mailer.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+
+async function main() {
+  const config = loadConfig(process.env, version);
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'db') });
+  await migrateToLatest(database.db);
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, folder: join(config.dataDir, 'mail'), from: config.mailFrom });
+
+  let seeded = false;
+  if (config.env !== 'production') {
+    const roles = { rolesOfUser: (id: string) => places.rolesOfUser(id) };
+    const accounts = createAccountsService({ db: database.db, mailer, baseUrl: config.baseUrl, roles });
+    const places = createPlacesService({ db: database.db, accounts });
+    seeded = await seedDemoData({ db: database.db, accounts, places });
+  }
+
+  const app = await createApp({ config, database, mailer, assetsDir: defaultAssetsDir(root) });
+  const shutdown = async () => {
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+
+  await app.listen({ port: config.port, host: config.host });
+  const where = database.kind === 'pglite' ? `embedded database in ${join(config.dataDir, 'db')}` : 'PostgreSQL server';
+  console.log(`\nCommonweal is running at ${config.baseUrl} (${where}).`);
+  if (config.env !== 'production') {
+    if (seeded) console.log('Demo data has been added.');
+    console.log(`\nDemo sign-ins (password for all: ${DEMO_PASSWORD}):`);
+    for (const account of DEMO_ACCOUNTS) console.log(`  ${account.role.padEnd(20)} ${account.email}`);
+    if (mailer.folder) console.log(`\nEmails are written to ${mailer.folder} and listed at ${config.baseUrl}/dev/mail`);
+  }
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError || error instanceof DataDirLockedError) {
+    console.error(`\n${error.message}\n`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});
