@@ -17,7 +17,11 @@ async function main() {
   const config = loadConfig(process.env, version);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'db') });
   await migrateToLatest(database.db);
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, folder: join(config.dataDir, 'mail'), from: config.mailFrom });
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    folder: join(config.dataDir, 'mail'),
+    from: config.mailFrom,
+  });
 
   let seeded = false;
   if (config.env !== 'production') {
@@ -37,13 +41,15 @@ async function main() {
   process.once('SIGTERM', shutdown);
 
   await app.listen({ port: config.port, host: config.host });
-  const where = database.kind === 'pglite' ? `embedded database in ${join(config.dataDir, 'db')}` : 'PostgreSQL server';
+  const where =
+    database.kind === 'pglite' ? `embedded database in ${join(config.dataDir, 'db')}` : 'PostgreSQL server';
   console.log(`\nCommonweal is running at ${config.baseUrl} (${where}).`);
   if (config.env !== 'production') {
     if (seeded) console.log('Demo data has been added.');
     console.log(`\nDemo sign-ins (password for all: ${DEMO_PASSWORD}):`);
     for (const account of DEMO_ACCOUNTS) console.log(`  ${account.role.padEnd(20)} ${account.email}`);
-    if (mailer.folder) console.log(`\nEmails are written to ${mailer.folder} and listed at ${config.baseUrl}/dev/mail`);
+    if (mailer.folder)
+      console.log(`\nEmails are written to ${mailer.folder} and listed at ${config.baseUrl}/dev/mail`);
   }
 }
 

@@ -14,21 +14,29 @@ export async function findUserByEmail(db: Executor, email: string): Promise<User
 }
 
 export async function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
 }
 
 export async function emailIsTaken(db: Executor, email: string, exceptUserId?: string): Promise<boolean> {
-  let query = db
-    .selectFrom('users')
-    .select('id')
-    .where(sql<string>`lower(email)`, '=', email.toLowerCase());
+  let query = db.selectFrom('users').select('id').where(sql<string>`lower(email)`, '=', email.toLowerCase());
   if (exceptUserId) query = query.where('id', '<>', exceptUserId);
   return (await query.executeTakeFirst()) !== undefined;
 }
 
 export async function insertUser(
   db: Executor,
-  values: { email: string; name: string; passwordHash: string | null; verified: boolean; instanceAdmin?: boolean },
+  values: {
+    email: string;
+    name: string;
+    passwordHash: string | null;
+    verified: boolean;
+    instanceAdmin?: boolean;
+  },
 ): Promise<UserRow> {
   return db
     .insertInto('users')

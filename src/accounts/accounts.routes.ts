@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../platform/auth/require-user.ts';
+import { ValidationError } from '../platform/errors.ts';
 import { handleForm } from '../platform/forms.ts';
 import {
   changeEmailSchema,
@@ -13,7 +14,6 @@ import {
   signInSchema,
 } from './accounts.schema.ts';
 import { type AccountsService, SignInRefused, TooManyRequests } from './accounts.service.ts';
-import { ValidationError } from '../platform/errors.ts';
 
 const V = 'accounts/views';
 /** Per client address, on top of the per-account backoff in the service. */
@@ -25,7 +25,9 @@ type Query<T extends string> = { Querystring: Partial<Record<T, string>> };
 
 export function accountsRoutes(app: FastifyInstance, accounts: AccountsService): void {
   // Registration and email verification
-  app.get('/register', async (_request, reply) => reply.page(`${V}/register.njk`, { title: 'Create an account' }));
+  app.get('/register', async (_request, reply) =>
+    reply.page(`${V}/register.njk`, { title: 'Create an account' }),
+  );
 
   app.post('/register', { config: EMAIL_RATE_LIMIT }, async (request, reply) =>
     handleForm(reply, {
@@ -90,7 +92,9 @@ export function accountsRoutes(app: FastifyInstance, accounts: AccountsService):
     return reply.redirect('/signed-out', 303);
   });
 
-  app.get('/signed-out', async (_request, reply) => reply.page(`${V}/signed-out.njk`, { title: 'You have signed out' }));
+  app.get('/signed-out', async (_request, reply) =>
+    reply.page(`${V}/signed-out.njk`, { title: 'You have signed out' }),
+  );
 
   app.post('/account/sign-out-everywhere', async (request, reply) => {
     requireUser(request);
@@ -136,17 +140,21 @@ export function accountsRoutes(app: FastifyInstance, accounts: AccountsService):
     });
   });
 
-  app.post<Params<'token'>>('/sign-in/link/:token', { config: SIGN_IN_RATE_LIMIT }, async (request, reply) => {
-    const userId = await accounts.signInWithMagicLink(request.actor, request.params.token);
-    if (!userId) {
-      return reply.code(400).page(`${V}/magic-link-confirm.njk`, {
-        title: 'This link has expired or has been used',
-        live: false,
-      });
-    }
-    await app.sessions.start(request, reply, userId);
-    return reply.redirect('/account', 303);
-  });
+  app.post<Params<'token'>>(
+    '/sign-in/link/:token',
+    { config: SIGN_IN_RATE_LIMIT },
+    async (request, reply) => {
+      const userId = await accounts.signInWithMagicLink(request.actor, request.params.token);
+      if (!userId) {
+        return reply.code(400).page(`${V}/magic-link-confirm.njk`, {
+          title: 'This link has expired or has been used',
+          live: false,
+        });
+      }
+      await app.sessions.start(request, reply, userId);
+      return reply.redirect('/account', 303);
+    },
+  );
 
   // Forgotten password
   app.get('/forgot-password', async (_request, reply) =>
@@ -177,35 +185,46 @@ export function accountsRoutes(app: FastifyInstance, accounts: AccountsService):
 
   app.get<Params<'token'>>('/reset-password/:token', async (request, reply) => {
     const live = await accounts.resetTokenIsLive(request.params.token);
-    return reply
-      .code(live ? 200 : 400)
-      .page(`${V}/reset-password.njk`, { title: live ? 'Choose a new password' : 'This link has expired or has been used', live });
+    return reply.code(live ? 200 : 400).page(`${V}/reset-password.njk`, {
+      title: live ? 'Choose a new password' : 'This link has expired or has been used',
+      live,
+    });
   });
 
-  app.post<Params<'token'>>('/reset-password/:token', { config: SIGN_IN_RATE_LIMIT }, async (request, reply) =>
-    handleForm(reply, {
-      schema: resetPasswordSchema,
-      body: request.body,
-      template: `${V}/reset-password.njk`,
-      context: { title: 'Choose a new password', live: true },
-      action: async (data) => {
-        const userId = await accounts.resetPassword(request.actor, request.params.token, data.password);
-        if (!userId) {
-          return reply
-            .code(400)
-            .page(`${V}/reset-password.njk`, { title: 'This link has expired or has been used', live: false });
-        }
-        await app.sessions.start(request, reply, userId);
-        await app.sessions.flash(request, { kind: 'success', text: 'Your password has been changed. You are signed in.' });
-        return reply.redirect('/account', 303);
-      },
-    }),
+  app.post<Params<'token'>>(
+    '/reset-password/:token',
+    { config: SIGN_IN_RATE_LIMIT },
+    async (request, reply) =>
+      handleForm(reply, {
+        schema: resetPasswordSchema,
+        body: request.body,
+        template: `${V}/reset-password.njk`,
+        context: { title: 'Choose a new password', live: true },
+        action: async (data) => {
+          const userId = await accounts.resetPassword(request.actor, request.params.token, data.password);
+          if (!userId) {
+            return reply.code(400).page(`${V}/reset-password.njk`, {
+              title: 'This link has expired or has been used',
+              live: false,
+            });
+          }
+          await app.sessions.start(request, reply, userId);
+          await app.sessions.flash(request, {
+            kind: 'success',
+            text: 'Your password has been changed. You are signed in.',
+          });
+          return reply.redirect('/account', 303);
+        },
+      }),
   );
 
   // The account page
   app.get('/account', async (request, reply) => {
     const user = requireUser(request);
-    const [sessions, roles] = await Promise.all([accounts.listSessions(request.actor), accountsRolesOf(request)]);
+    const [sessions, roles] = await Promise.all([
+      accounts.listSessions(request.actor),
+      accountsRolesOf(request),
+    ]);
     return reply.page(`${V}/account.njk`, {
       title: 'Your account',
       account: user,
@@ -215,7 +234,7 @@ export function accountsRoutes(app: FastifyInstance, accounts: AccountsService):
   });
 
   async function accountsRolesOf(request: { actor: { user: { id: string } | null } }) {
-    return request.actor.user ? (await accounts.roleHoldings(request.actor.user.id)) : [];
+    return request.actor.user ? await accounts.roleHoldings(request.actor.user.id) : [];
   }
 
   app.get('/account/name', async (request, reply) => {
@@ -240,7 +259,10 @@ export function accountsRoutes(app: FastifyInstance, accounts: AccountsService):
 
   app.get('/account/email', async (request, reply) => {
     const user = requireUser(request);
-    return reply.page(`${V}/change-email.njk`, { title: 'Change your email address', currentEmail: user.email });
+    return reply.page(`${V}/change-email.njk`, {
+      title: 'Change your email address',
+      currentEmail: user.email,
+    });
   });
 
   app.post('/account/email', { config: EMAIL_RATE_LIMIT }, async (request, reply) => {

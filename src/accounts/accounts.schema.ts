@@ -13,7 +13,8 @@ export const nameField = z
   .min(1, 'Enter your name')
   .max(100, 'Name must be 100 characters or fewer');
 
-const passwordField = (message: string) => z.string({ error: message }).min(1, message).max(256, 'Password must be 256 characters or fewer');
+const passwordField = (message: string) =>
+  z.string({ error: message }).min(1, message).max(256, 'Password must be 256 characters or fewer');
 
 export const registerSchema = z
   .object({
@@ -39,7 +40,10 @@ export const resetPasswordSchema = z
     password: passwordField('Enter a new password'),
     confirmPassword: z.string({ error: 'Confirm your new password' }).min(1, 'Confirm your new password'),
   })
-  .refine((v) => v.password === v.confirmPassword, { path: ['confirmPassword'], message: 'Passwords must match' });
+  .refine((v) => v.password === v.confirmPassword, {
+    path: ['confirmPassword'],
+    message: 'Passwords must match',
+  });
 
 export const changeNameSchema = z.object({ name: nameField });
 
@@ -54,7 +58,10 @@ export const changePasswordSchema = z
     newPassword: passwordField('Enter a new password'),
     confirmPassword: z.string({ error: 'Confirm your new password' }).min(1, 'Confirm your new password'),
   })
-  .refine((v) => v.newPassword === v.confirmPassword, { path: ['confirmPassword'], message: 'Passwords must match' });
+  .refine((v) => v.newPassword === v.confirmPassword, {
+    path: ['confirmPassword'],
+    message: 'Passwords must match',
+  });
 
 export const deleteAccountSchema = z.object({
   password: passwordField('Enter your password to confirm'),

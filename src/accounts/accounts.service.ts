@@ -1,11 +1,11 @@
+import { recordAudit } from '../platform/audit/audit.service.ts';
 import type { Actor, SignedInUser } from '../platform/auth/actor.ts';
 import type { PlaceRole } from '../platform/auth/roles.ts';
-import { recordAudit } from '../platform/audit/audit.service.ts';
 import type { Database } from '../platform/db/database.ts';
 import { ValidationError } from '../platform/errors.ts';
 import type { Mailer } from '../platform/mail/mailer.ts';
-import { hashSecret, newSecret } from '../platform/session/tokens.ts';
 import * as sessions from '../platform/session/session.repository.ts';
+import { hashSecret, newSecret } from '../platform/session/tokens.ts';
 import * as repo from './accounts.repository.ts';
 import type { TokenPurpose, UserRow } from './accounts.table.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
@@ -68,11 +68,7 @@ export function createAccountsService(deps: {
 }) {
   const { db, mailer, baseUrl, roles } = deps;
 
-  async function issueToken(
-    userId: string,
-    purpose: TokenPurpose,
-    newEmail?: string,
-  ): Promise<string> {
+  async function issueToken(userId: string, purpose: TokenPurpose, newEmail?: string): Promise<string> {
     const secret = newSecret();
     await repo.insertToken(db, {
       userId,
@@ -89,7 +85,7 @@ export function createAccountsService(deps: {
     const key = `${kind}:${email.toLowerCase()}`;
     const row = await repo.findThrottle(db, key);
     const now = Date.now();
-    if (!row || !row.locked_until || row.locked_until.getTime() <= now) {
+    if (!row?.locked_until || row.locked_until.getTime() <= now) {
       await repo.saveThrottle(db, key, 1, new Date(now + LINK_WINDOW_MINUTES * MINUTE));
       return;
     }
@@ -194,9 +190,16 @@ export function createAccountsService(deps: {
       if (!user || !ok) {
         const failures = (throttle?.failures ?? 0) + 1;
         const lockMinutes =
-          failures >= FREE_SIGN_IN_FAILURES ? Math.min(2 ** (failures - FREE_SIGN_IN_FAILURES), MAX_LOCK_MINUTES) : 0;
+          failures >= FREE_SIGN_IN_FAILURES
+            ? Math.min(2 ** (failures - FREE_SIGN_IN_FAILURES), MAX_LOCK_MINUTES)
+            : 0;
         await db.transaction().execute(async (tx) => {
-          await repo.saveThrottle(tx, key, failures, lockMinutes ? new Date(Date.now() + lockMinutes * MINUTE) : null);
+          await repo.saveThrottle(
+            tx,
+            key,
+            failures,
+            lockMinutes ? new Date(Date.now() + lockMinutes * MINUTE) : null,
+          );
           if (user) {
             await recordAudit(tx, actor, {
               action: 'account.sign_in_failed',
@@ -343,7 +346,11 @@ export function createAccountsService(deps: {
       const user = actor.user!;
       await db.transaction().execute(async (tx) => {
         await repo.updateUser(tx, user.id, { name });
-        await recordAudit(tx, actor, { action: 'account.name_changed', subjectType: 'user', subjectId: user.id });
+        await recordAudit(tx, actor, {
+          action: 'account.name_changed',
+          subjectType: 'user',
+          subjectId: user.id,
+        });
       });
     },
 
@@ -413,7 +420,11 @@ export function createAccountsService(deps: {
       await db.transaction().execute(async (tx) => {
         await repo.updateUser(tx, user.id, { password_hash: passwordHash });
         await sessions.deleteSessionsOfUser(tx, user.id);
-        await recordAudit(tx, actor, { action: 'account.password_changed', subjectType: 'user', subjectId: user.id });
+        await recordAudit(tx, actor, {
+          action: 'account.password_changed',
+          subjectType: 'user',
+          subjectId: user.id,
+        });
       });
     },
 
@@ -430,7 +441,11 @@ export function createAccountsService(deps: {
         sessions.listSessionsOfUser(db, user.id),
         repo.findAuditOfActor(db, user.id),
       ]);
-      await recordAudit(db, actor, { action: 'account.data_exported', subjectType: 'user', subjectId: user.id });
+      await recordAudit(db, actor, {
+        action: 'account.data_exported',
+        subjectType: 'user',
+        subjectId: user.id,
+      });
       return {
         exportedAt: new Date().toISOString(),
         account: {
@@ -441,7 +456,12 @@ export function createAccountsService(deps: {
           createdAt: user.created_at,
           instanceAdmin: user.is_instance_admin,
         },
-        roles: held.map((h) => ({ place: h.placeSlug, placeName: h.placeName, role: h.role, grantedAt: h.grantedAt })),
+        roles: held.map((h) => ({
+          place: h.placeSlug,
+          placeName: h.placeName,
+          role: h.role,
+          grantedAt: h.grantedAt,
+        })),
         sessions: activeSessions.map((s) => ({
           startedAt: s.createdAt,
           lastSeenAt: s.lastSeenAt,
@@ -488,4 +508,3 @@ export function createAccountsService(deps: {
     },
   };
 }
-

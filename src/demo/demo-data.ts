@@ -1,8 +1,8 @@
 import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { PlacesService } from '../places/places.service.ts';
 import type { Actor } from '../platform/auth/actor.ts';
 import type { PlaceRole } from '../platform/auth/roles.ts';
 import type { Database } from '../platform/db/database.ts';
-import type { PlacesService } from '../places/places.service.ts';
 
 /** Every demo account shares this password. The people and the place are fictional. */
 export const DEMO_PASSWORD = 'riverside-demo-pass';

@@ -5,7 +5,10 @@ import type { PlaceRow } from './places.table.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
-export async function listPlaces(db: Executor, page?: { limit: number; offset: number }): Promise<PlaceRow[]> {
+export async function listPlaces(
+  db: Executor,
+  page?: { limit: number; offset: number },
+): Promise<PlaceRow[]> {
   let query = db.selectFrom('places').selectAll().orderBy('name');
   if (page) query = query.limit(page.limit).offset(page.offset);
   return query.execute();
@@ -35,7 +38,12 @@ export async function insertPlace(
 ): Promise<PlaceRow> {
   return db
     .insertInto('places')
-    .values({ slug: values.slug, name: values.name, summary: values.summary, contact_email: values.contactEmail })
+    .values({
+      slug: values.slug,
+      name: values.name,
+      summary: values.summary,
+      contact_email: values.contactEmail,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -107,7 +115,10 @@ export async function membersOfPlace(
   if (filter.search) {
     const pattern = `%${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     query = query.where((eb) =>
-      eb.or([eb(sql<string>`lower(u.name)`, 'like', pattern), eb(sql<string>`lower(u.email)`, 'like', pattern)]),
+      eb.or([
+        eb(sql<string>`lower(u.name)`, 'like', pattern),
+        eb(sql<string>`lower(u.email)`, 'like', pattern),
+      ]),
     );
   }
   if (filter.role) {
@@ -145,7 +156,12 @@ export async function grantRole(
 ): Promise<boolean> {
   const result = await db
     .insertInto('place_roles')
-    .values({ place_id: values.placeId, user_id: values.userId, role: values.role, granted_by: values.grantedBy })
+    .values({
+      place_id: values.placeId,
+      user_id: values.userId,
+      role: values.role,
+      granted_by: values.grantedBy,
+    })
     .onConflict((oc) => oc.columns(['place_id', 'user_id', 'role']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -174,7 +190,11 @@ export async function countRoleHolders(db: Executor, placeId: string, role: Plac
   return Number(row.n);
 }
 
-export async function findMember(db: Executor, placeId: string, userId: string): Promise<PlaceMember | undefined> {
+export async function findMember(
+  db: Executor,
+  placeId: string,
+  userId: string,
+): Promise<PlaceMember | undefined> {
   const row = await db
     .selectFrom('place_roles as r')
     .innerJoin('users as u', 'u.id', 'r.user_id')

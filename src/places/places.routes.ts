@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { authorise, authoriseOnInstance, can } from '../platform/auth/policy.ts';
-import { NotFoundError, ValidationError } from '../platform/errors.ts';
 import { PLACE_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from '../platform/auth/roles.ts';
+import { NotFoundError, ValidationError } from '../platform/errors.ts';
 import { handleForm, parseForm } from '../platform/forms.ts';
 import { pageRequest, paginationLinks } from '../platform/pagination.ts';
 import { grantRoleSchema, membersFilterSchema, placeSchema, revokeRoleSchema } from './places.schema.ts';
@@ -16,10 +16,17 @@ declare module 'fastify' {
   }
 }
 
-const roleItems = PLACE_ROLES.map((role) => ({ value: role, text: ROLE_LABELS[role], hint: { text: ROLE_DESCRIPTIONS[role] } }));
+const roleItems = PLACE_ROLES.map((role) => ({
+  value: role,
+  text: ROLE_LABELS[role],
+  hint: { text: ROLE_DESCRIPTIONS[role] },
+}));
 
 function roleFilterItems(selected: string | undefined) {
-  return [{ value: '', text: 'Any role' }, ...PLACE_ROLES.map((role) => ({ value: role, text: ROLE_LABELS[role], selected: role === selected }))];
+  return [
+    { value: '', text: 'Any role' },
+    ...PLACE_ROLES.map((role) => ({ value: role, text: ROLE_LABELS[role], selected: role === selected })),
+  ];
 }
 
 function currentPlace(request: FastifyRequest): Place {
@@ -31,7 +38,11 @@ export function placesRoutes(app: FastifyInstance, places: PlacesService): void 
 
   app.get('/', async (_request, reply) => {
     const { places: list } = await places.listPlaces({ limit: 12, offset: 0 });
-    return reply.page(`${V}/home.njk`, { title: 'Home', places: list, columnClass: 'govuk-grid-column-full' });
+    return reply.page(`${V}/home.njk`, {
+      title: 'Home',
+      places: list,
+      columnClass: 'govuk-grid-column-full',
+    });
   });
 
   app.get<{ Querystring: { page?: string } }>('/places', async (request, reply) => {
@@ -45,7 +56,10 @@ export function placesRoutes(app: FastifyInstance, places: PlacesService): void 
   });
 
   app.get<{ Querystring: { slug?: string } }>('/places/switch', async (request, reply) => {
-    const slug = z.string().regex(/^[a-z0-9-]{1,60}$/).safeParse(request.query.slug);
+    const slug = z
+      .string()
+      .regex(/^[a-z0-9-]{1,60}$/)
+      .safeParse(request.query.slug);
     return reply.redirect(slug.success ? `/places/${slug.data}` : '/places', 303);
   });
 
@@ -83,7 +97,12 @@ export function placesRoutes(app: FastifyInstance, places: PlacesService): void 
           roleItems,
           roleFilterItems: roleFilterItems(filter.role),
           values: {},
-          pagination: paginationLinks(`/places/${place.slug}/admin/roles`, { search: filter.search, role: filter.role }, page, total),
+          pagination: paginationLinks(
+            `/places/${place.slug}/admin/roles`,
+            { search: filter.search, role: filter.role },
+            page,
+            total,
+          ),
           columnClass: 'govuk-grid-column-full',
         });
       });
@@ -123,34 +142,47 @@ export function placesRoutes(app: FastifyInstance, places: PlacesService): void 
         });
       });
 
-      scope.get<{ Params: { slug: string; userId: string } }>('/admin/roles/:userId', async (request, reply) => {
-        const place = currentPlace(request);
-        const userId = z.uuid().safeParse(request.params.userId);
-        authorise(request.actor, 'roles.manage', place.id);
-        const member = userId.success ? await places.member(request.actor, place, userId.data) : undefined;
-        if (!member) throw new NotFoundError();
-        return reply.page(`${V}/member.njk`, {
-          title: member.name,
-          member,
-          backLink: `/places/${place.slug}/admin/roles`,
-        });
-      });
+      scope.get<{ Params: { slug: string; userId: string } }>(
+        '/admin/roles/:userId',
+        async (request, reply) => {
+          const place = currentPlace(request);
+          const userId = z.uuid().safeParse(request.params.userId);
+          authorise(request.actor, 'roles.manage', place.id);
+          const member = userId.success ? await places.member(request.actor, place, userId.data) : undefined;
+          if (!member) throw new NotFoundError();
+          return reply.page(`${V}/member.njk`, {
+            title: member.name,
+            member,
+            backLink: `/places/${place.slug}/admin/roles`,
+          });
+        },
+      );
 
-      scope.post<{ Params: { slug: string; userId: string } }>('/admin/roles/:userId/revoke', async (request, reply) => {
-        const place = currentPlace(request);
-        const userId = z.uuid().safeParse(request.params.userId);
-        const parsed = parseForm(revokeRoleSchema, request.body);
-        authorise(request.actor, 'roles.manage', place.id);
-        if (!userId.success || !parsed.ok) throw new NotFoundError();
-        try {
-          await places.revokeRole(request.actor, place, userId.data, parsed.data.role);
-          await app.sessions.flash(request, { kind: 'success', text: `Role ${ROLE_LABELS[parsed.data.role].toLowerCase()} removed.` });
-        } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
-          await app.sessions.flash(request, { kind: 'info', heading: 'The role was not removed', text: error.message });
-        }
-        return reply.redirect(`/places/${place.slug}/admin/roles/${userId.data}`, 303);
-      });
+      scope.post<{ Params: { slug: string; userId: string } }>(
+        '/admin/roles/:userId/revoke',
+        async (request, reply) => {
+          const place = currentPlace(request);
+          const userId = z.uuid().safeParse(request.params.userId);
+          const parsed = parseForm(revokeRoleSchema, request.body);
+          authorise(request.actor, 'roles.manage', place.id);
+          if (!userId.success || !parsed.ok) throw new NotFoundError();
+          try {
+            await places.revokeRole(request.actor, place, userId.data, parsed.data.role);
+            await app.sessions.flash(request, {
+              kind: 'success',
+              text: `Role ${ROLE_LABELS[parsed.data.role].toLowerCase()} removed.`,
+            });
+          } catch (error) {
+            if (!(error instanceof ValidationError)) throw error;
+            await app.sessions.flash(request, {
+              kind: 'info',
+              heading: 'The role was not removed',
+              text: error.message,
+            });
+          }
+          return reply.redirect(`/places/${place.slug}/admin/roles/${userId.data}`, 303);
+        },
+      );
     },
     { prefix: '/places/:slug' },
   );
@@ -159,7 +191,12 @@ export function placesRoutes(app: FastifyInstance, places: PlacesService): void 
   app.get('/admin', async (request, reply) => {
     authoriseOnInstance(request.actor, 'places.edit');
     const { places: list, total } = await places.listPlaces({ limit: 100, offset: 0 });
-    return reply.page(`${V}/admin.njk`, { title: 'Instance administration', list, total, columnClass: 'govuk-grid-column-full' });
+    return reply.page(`${V}/admin.njk`, {
+      title: 'Instance administration',
+      list,
+      total,
+      columnClass: 'govuk-grid-column-full',
+    });
   });
 
   app.get('/admin/places/new', async (request, reply) => {
@@ -188,7 +225,12 @@ export function placesRoutes(app: FastifyInstance, places: PlacesService): void 
     return reply.page(`${V}/place-form.njk`, {
       title: `Edit ${place.name}`,
       action: `/admin/places/${place.slug}`,
-      values: { name: place.name, slug: place.slug, summary: place.summary, contactEmail: place.contactEmail ?? '' },
+      values: {
+        name: place.name,
+        slug: place.slug,
+        summary: place.summary,
+        contactEmail: place.contactEmail ?? '',
+      },
       backLink: '/admin',
     });
   });

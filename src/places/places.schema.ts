@@ -2,20 +2,30 @@ import { z } from 'zod';
 import { PLACE_ROLES } from '../platform/auth/roles.ts';
 
 export const placeSchema = z.object({
-  name: z.string({ error: 'Enter the name of the place' }).trim().min(1, 'Enter the name of the place').max(120, 'Name must be 120 characters or fewer'),
+  name: z
+    .string({ error: 'Enter the name of the place' })
+    .trim()
+    .min(1, 'Enter the name of the place')
+    .max(120, 'Name must be 120 characters or fewer'),
   slug: z
     .string({ error: 'Enter a web address for the place' })
     .trim()
     .toLowerCase()
     .min(2, 'Web address must be 2 characters or more')
     .max(60, 'Web address must be 60 characters or fewer')
-    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Web address must only include letters a to z, numbers and single hyphens, like north-ealing'),
+    .regex(
+      /^[a-z0-9]+(-[a-z0-9]+)*$/,
+      'Web address must only include letters a to z, numbers and single hyphens, like north-ealing',
+    ),
   summary: z.string().trim().max(1000, 'Summary must be 1000 characters or fewer').default(''),
   contactEmail: z
     .string()
     .trim()
     .max(254, 'Email address must be 254 characters or fewer')
-    .refine((v) => v === '' || z.email().safeParse(v).success, 'Enter an email address in the correct format, like name@example.com')
+    .refine(
+      (v) => v === '' || z.email().safeParse(v).success,
+      'Enter an email address in the correct format, like name@example.com',
+    )
     .transform((v) => (v === '' ? null : v))
     .default(''),
 });

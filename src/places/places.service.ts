@@ -1,7 +1,7 @@
+import { recordAudit } from '../platform/audit/audit.service.ts';
 import type { Actor } from '../platform/auth/actor.ts';
 import { authorise, authoriseOnInstance } from '../platform/auth/policy.ts';
 import type { PlaceRole } from '../platform/auth/roles.ts';
-import { recordAudit } from '../platform/audit/audit.service.ts';
 import type { Database } from '../platform/db/database.ts';
 import { NotFoundError, ValidationError } from '../platform/errors.ts';
 import type { PlaceSummary } from '../platform/views/place-context.ts';
@@ -60,7 +60,8 @@ export function createPlacesService(deps: { db: Database; accounts: AccountLooku
     async createPlace(actor: Actor, input: PlaceInput): Promise<Place> {
       authoriseOnInstance(actor, 'places.create');
       return db.transaction().execute(async (tx) => {
-        if (await repo.slugIsTaken(tx, input.slug)) throw new ValidationError('slug', 'Another place already uses this web address');
+        if (await repo.slugIsTaken(tx, input.slug))
+          throw new ValidationError('slug', 'Another place already uses this web address');
         const row = await repo.insertPlace(tx, input);
         await recordAudit(tx, actor, {
           action: 'place.created',
@@ -107,11 +108,19 @@ export function createPlacesService(deps: { db: Database; accounts: AccountLooku
       return repo.membersOfPlace(db, place.id, filter, page);
     },
 
-    async grantRole(actor: Actor, place: Place, email: string, role: PlaceRole): Promise<{ name: string; added: boolean }> {
+    async grantRole(
+      actor: Actor,
+      place: Place,
+      email: string,
+      role: PlaceRole,
+    ): Promise<{ name: string; added: boolean }> {
       authorise(actor, 'roles.manage', place.id);
       const account = await accounts.findActiveAccountByEmail(email);
       if (!account) {
-        throw new ValidationError('email', 'No account uses this email address: ask the person to create an account first');
+        throw new ValidationError(
+          'email',
+          'No account uses this email address: ask the person to create an account first',
+        );
       }
       const added = await db.transaction().execute(async (tx) => {
         const inserted = await repo.grantRole(tx, {
@@ -138,7 +147,10 @@ export function createPlacesService(deps: { db: Database; accounts: AccountLooku
       authorise(actor, 'roles.manage', place.id);
       await db.transaction().execute(async (tx) => {
         if (role === 'place_admin' && (await repo.countRoleHolders(tx, place.id, 'place_admin')) <= 1) {
-          throw new ValidationError('role', 'A place must keep at least one place admin: give the role to someone else first');
+          throw new ValidationError(
+            'role',
+            'A place must keep at least one place admin: give the role to someone else first',
+          );
         }
         const removed = await repo.revokeRole(tx, { placeId: place.id, userId, role });
         if (!removed) throw new NotFoundError();

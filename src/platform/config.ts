@@ -64,7 +64,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, version = '0.0.
     );
   }
   if (production && secret.length < 32) {
-    throw new ConfigError('Commonweal cannot start: SESSION_SECRET must be at least 32 characters in production.');
+    throw new ConfigError(
+      'Commonweal cannot start: SESSION_SECRET must be at least 32 characters in production.',
+    );
   }
   const port = e.PORT;
   const baseUrl = (e.BASE_URL || `http://localhost:${port}`).replace(/\/+$/, '');

@@ -89,7 +89,13 @@ export function registerErrorPages(app: FastifyInstance, production: boolean): v
   }
 
   app.setErrorHandler(async (error: FastifyError | AppError, request, reply) => {
-    if (error instanceof AppError && error.status === 403 && request.actor && !request.actor.user && request.method === 'GET') {
+    if (
+      error instanceof AppError &&
+      error.status === 403 &&
+      request.actor &&
+      !request.actor.user &&
+      request.method === 'GET'
+    ) {
       return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`);
     }
     const page = describe(error, production);

@@ -9,7 +9,9 @@ export interface FormErrors {
   fields: Record<string, { text: string }>;
 }
 
-export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FormErrors; values: Record<string, unknown> };
+export type FormResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; errors: FormErrors; values: Record<string, unknown> };
 
 export function emptyErrors(): FormErrors {
   return { summary: [], fields: {} };
@@ -59,7 +61,9 @@ export async function handleForm<S extends z.ZodType>(
 ): Promise<FastifyReply> {
   const parsed = parseForm(options.schema, options.body);
   if (!parsed.ok) {
-    return reply.code(400).page(options.template, { ...options.context, errors: parsed.errors, values: parsed.values });
+    return reply
+      .code(400)
+      .page(options.template, { ...options.context, errors: parsed.errors, values: parsed.values });
   }
   try {
     return await options.action(parsed.data);

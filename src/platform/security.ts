@@ -44,7 +44,9 @@ export async function registerCsrf(app: FastifyInstance, secureCookies: boolean)
     getToken: (request) => {
       const body = request.body as Record<string, unknown> | undefined;
       const fromBody = body && typeof body === 'object' ? body._csrf : undefined;
-      return typeof fromBody === 'string' ? fromBody : (request.headers['x-csrf-token'] as string | undefined);
+      return typeof fromBody === 'string'
+        ? fromBody
+        : (request.headers['x-csrf-token'] as string | undefined);
     },
   });
   app.addHook('preHandler', (request, reply, done) => {

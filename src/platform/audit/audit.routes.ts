@@ -21,14 +21,20 @@ const dateField = (label: string) =>
 
 const filterSchema = z
   .object({
-    action: z.union([z.enum(AUDIT_ACTIONS), z.literal('')]).optional().catch(undefined),
+    action: z
+      .union([z.enum(AUDIT_ACTIONS), z.literal('')])
+      .optional()
+      .catch(undefined),
     subject: z.string().trim().max(100).optional(),
     from: dateField('Start date'),
     to: dateField('End date'),
     place: z.string().trim().max(60).optional(),
     page: z.string().optional(),
   })
-  .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ['to'], message: 'End date must be the same as or after the start date' });
+  .refine((f) => !f.from || !f.to || f.from <= f.to, {
+    path: ['to'],
+    message: 'End date must be the same as or after the start date',
+  });
 
 type Query = Record<string, string | undefined>;
 
@@ -43,11 +49,15 @@ export function auditRoutes(
     scope: { place?: PlaceSummary; basePath: string; actor: Actor },
   ) {
     const parsed = parseForm(filterSchema, request.query);
-    const filter: z.output<typeof filterSchema> = parsed.ok ? parsed.data : { from: undefined, to: undefined };
+    const filter: z.output<typeof filterSchema> = parsed.ok
+      ? parsed.data
+      : { from: undefined, to: undefined };
     const page = pageRequest(parsed.ok ? parsed.data.page : undefined);
     let placeId = scope.place?.id;
     if (!scope.place && parsed.ok && parsed.data.place) {
-      placeId = (await deps.placeBySlug(parsed.data.place).catch(() => undefined))?.id ?? '00000000-0000-0000-0000-000000000000';
+      placeId =
+        (await deps.placeBySlug(parsed.data.place).catch(() => undefined))?.id ??
+        '00000000-0000-0000-0000-000000000000';
     }
     const to = filter.to ? new Date(Date.parse(filter.to) + 24 * 60 * 60 * 1000) : undefined;
     const { events, total } = await findAuditEvents(
@@ -75,12 +85,19 @@ export function auditRoutes(
     });
   }
 
-  app.get<{ Params: { slug: string }; Querystring: Query }>('/places/:slug/admin/audit', async (request, reply) => {
-    const place = await deps.placeBySlug(request.params.slug);
-    request.place = place;
-    authorise(request.actor, 'audit.view', place.id);
-    return show(request, reply, { place, basePath: `/places/${place.slug}/admin/audit`, actor: request.actor });
-  });
+  app.get<{ Params: { slug: string }; Querystring: Query }>(
+    '/places/:slug/admin/audit',
+    async (request, reply) => {
+      const place = await deps.placeBySlug(request.params.slug);
+      request.place = place;
+      authorise(request.actor, 'audit.view', place.id);
+      return show(request, reply, {
+        place,
+        basePath: `/places/${place.slug}/admin/audit`,
+        actor: request.actor,
+      });
+    },
+  );
 
   app.get<{ Querystring: Query }>('/admin/audit', async (request, reply) => {
     authoriseOnInstance(request.actor, 'instance_audit.view');

@@ -21,7 +21,12 @@ const PLACE_CAPABILITIES = {
   'participants.work_with': ['link_worker'],
 } as const satisfies Record<string, readonly PlaceRole[] | 'everyone'>;
 
-const INSTANCE_CAPABILITIES = ['places.create', 'places.edit', 'instance_audit.view', 'dev_tools.view'] as const;
+const INSTANCE_CAPABILITIES = [
+  'places.create',
+  'places.edit',
+  'instance_audit.view',
+  'dev_tools.view',
+] as const;
 
 export type PlaceCapability = keyof typeof PLACE_CAPABILITIES;
 export type InstanceCapability = (typeof INSTANCE_CAPABILITIES)[number];

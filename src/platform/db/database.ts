@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { migrationProvider } from './migrations/index.ts';
 import { lockDataDir } from './pglite-lock.ts';
 import type { DB } from './schema.ts';
-import { SerialPGliteDialect } from './serial-pglite-dialect.ts';
 
 export type Database = Kysely<DB>;
 
@@ -45,7 +44,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   } else {
     pglite = await PGlite.create();
   }
-  const db = new Kysely<DB>({ dialect: new SerialPGliteDialect({ pglite }) });
+  // PGlite has one connection; Kysely queues callers on it (the adapter declares it single-connection).
+  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
   return {
     db,
     kind: 'pglite',

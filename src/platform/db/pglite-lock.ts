@@ -31,7 +31,7 @@ export function lockDataDir(dir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && processIsAlive(holder)) {
+      if (Number.isInteger(holder) && processIsAlive(holder)) {
         throw new DataDirLockedError(
           `The embedded database in ${dir} is already in use by process ${holder}. ` +
             'Only one Commonweal process can open it at a time: stop the other process, ' +

@@ -6,7 +6,11 @@ import { readMailFolder } from './mailer.ts';
 export function devMailRoutes(app: FastifyInstance, folder: string): void {
   app.get('/dev/mail', async (_request, reply) => {
     const mails = await readMailFolder(folder);
-    return reply.page('platform/mail/views/mailbox.njk', { title: 'Development mailbox', mails: mails.slice(0, 100), total: mails.length });
+    return reply.page('platform/mail/views/mailbox.njk', {
+      title: 'Development mailbox',
+      mails: mails.slice(0, 100),
+      total: mails.length,
+    });
   });
 
   app.get<{ Params: { id: string } }>('/dev/mail/:id', async (request, reply) => {

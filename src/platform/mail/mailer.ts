@@ -62,11 +62,21 @@ export async function readMailFolder(folder: string): Promise<StoredMail[]> {
   } catch {
     return [];
   }
-  const files = names.filter((n) => n.endsWith('.json')).sort().reverse();
+  const files = names
+    .filter((n) => n.endsWith('.json'))
+    .sort()
+    .reverse();
   const mails = await Promise.all(
     files.map(async (name) => {
       const parsed = JSON.parse(await readFile(join(folder, name), 'utf8')) as StoredMail;
-      return { id: parsed.id, from: parsed.from, sentAt: parsed.sentAt, to: parsed.to, subject: parsed.subject, text: parsed.text };
+      return {
+        id: parsed.id,
+        from: parsed.from,
+        sentAt: parsed.sentAt,
+        to: parsed.to,
+        subject: parsed.subject,
+        text: parsed.text,
+      };
     }),
   );
   return mails;

@@ -67,26 +67,29 @@ export function registerViews(app: FastifyInstance, deps: ViewDeps): void {
     },
   });
 
-  app.decorateReply('page', async function page(this: FastifyReply, template: string, context: PageContext = {}) {
-    const request: FastifyRequest = this.request;
-    const places = await deps.listPlaces();
-    const place = (context.place as PlaceSummary | undefined) ?? request.place;
-    this.type('text/html; charset=utf-8');
-    return this.view(template, {
-      ...context,
-      actor: request.actor,
-      user: request.actor?.user ?? null,
-      csrfToken: this.generateCsrf(),
-      flash: request.flash ?? [],
-      place,
-      placeNavigation: place ? placeNavigation(request, place) : [],
-      places,
-      devMailEnabled: deps.devMailEnabled,
-      currentPath: request.url,
-      requestId: request.id,
-      roleLabels: ROLE_LABELS,
-    });
-  });
+  app.decorateReply(
+    'page',
+    async function page(this: FastifyReply, template: string, context: PageContext = {}) {
+      const request: FastifyRequest = this.request;
+      const places = await deps.listPlaces();
+      const place = (context.place as PlaceSummary | undefined) ?? request.place;
+      this.type('text/html; charset=utf-8');
+      return this.view(template, {
+        ...context,
+        actor: request.actor,
+        user: request.actor?.user ?? null,
+        csrfToken: this.generateCsrf(),
+        flash: request.flash ?? [],
+        place,
+        placeNavigation: place ? placeNavigation(request, place) : [],
+        places,
+        devMailEnabled: deps.devMailEnabled,
+        currentPath: request.url,
+        requestId: request.id,
+        roleLabels: ROLE_LABELS,
+      });
+    },
+  );
 }
 
 const PLACE_NAVIGATION: { path: string; text: string; capability: PlaceCapability }[] = [

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { createAccountsService } from '../accounts/accounts.service.ts';
+import { createApp } from '../app.ts';
+import { createPlacesService } from '../places/places.service.ts';
+import type { PlaceRole } from '../platform/auth/roles.ts';
+import { type Config, loadConfig } from '../platform/config.ts';
+import { type DatabaseHandle, migrateToLatest, openDatabase } from '../platform/db/database.ts';
+import { createMailer, readMailFolder, type StoredMail } from '../platform/mail/mailer.ts';
+
+const srcDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * A fresh, migrated database for one test file: PGlite in memory, or, when
+ * TEST_DATABASE_URL is set, a new database on that PostgreSQL server that is
+ * dropped afterwards.
+ */
+export async function freshDatabase(): Promise<DatabaseHandle> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) {
+    const handle = await openDatabase({});
+    await migrateToLatest(handle.db);
+    return handle;
+  }
+  const name = `cw_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const handle = await openDatabase({ url: url.toString() });
+  await migrateToLatest(handle.db);
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      const dropper = new pg.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: DatabaseHandle;
+  config: Config;
+  services: {
+    accounts: ReturnType<typeof createAccountsService>;
+    places: ReturnType<typeof createPlacesService>;
+  };
+  /** Every email sent so far, newest first. */
+  mail(): Promise<StoredMail[]>;
+  /** The first link in the newest email to this address. */
+  linkFromLastMailTo(email: string): Promise<string>;
+  /** Creates a verified account, optionally with roles in a place. */
+  createUser(options: {
+    email: string;
+    name?: string;
+    password?: string;
+    instanceAdmin?: boolean;
+    roles?: { placeId: string; role: PlaceRole }[];
+  }): Promise<string>;
+  createPlace(slug: string, name?: string): Promise<{ id: string; slug: string; name: string }>;
+  close(): Promise<void>;
+}
+
+export const TEST_PASSWORD = 'correct-horse-battery-staple-7';
+
+export async function buildTestApp(
+  env: Record<string, string> = {},
+  options: { assetsDir?: string } = {},
+): Promise<TestApp> {
+  const database = await freshDatabase();
+  const mailDir = mkdtempSync(join(tmpdir(), 'cw-mail-'));
+  const config = loadConfig({ NODE_ENV: 'test', BASE_URL: 'http://commonweal.test', ...env });
+  const mailer = createMailer({ smtpUrl: undefined, folder: mailDir, from: config.mailFrom });
+  const app = await createApp({
+    config,
+    database,
+    mailer,
+    assetsDir: options.assetsDir ?? join(srcDir, 'platform', 'views', 'assets'),
+  });
+  await app.ready();
+  const roles = { rolesOfUser: (id: string) => places.rolesOfUser(id) };
+  const accounts = createAccountsService({ db: database.db, mailer, baseUrl: config.baseUrl, roles });
+  const places = createPlacesService({ db: database.db, accounts });
+
+  const mail = () => readMailFolder(mailDir);
+  return {
+    app,
+    database,
+    config,
+    services: { accounts, places },
+    mail,
+    async linkFromLastMailTo(email) {
+      const message = (await mail()).find((m) => m.to === email);
+      if (!message) throw new Error(`No email was sent to ${email}`);
+      const link = message.text.match(/https?:\/\/\S+/)?.[0];
+      if (!link) throw new Error(`The email to ${email} has no link`);
+      return link.replace(config.baseUrl, '');
+    },
+    async createUser(options) {
+      const id = await accounts.createVerifiedAccount({
+        email: options.email,
+        name: options.name ?? options.email.split('@')[0]!,
+        password: options.password ?? TEST_PASSWORD,
+        instanceAdmin: options.instanceAdmin ?? false,
+      });
+      for (const r of options.roles ?? []) {
+        await database.db
+          .insertInto('place_roles')
+          .values({ place_id: r.placeId, user_id: id, role: r.role, granted_by: null })
+          .execute();
+      }
+      return id;
+    },
+    async createPlace(slug, name) {
+      const row = await database.db
+        .insertInto('places')
+        .values({ slug, name: name ?? slug, summary: '', contact_email: null })
+        .returning(['id', 'slug', 'name'])
+        .executeTakeFirstOrThrow();
+      return row;
+    },
+    async close() {
+      await app.close();
+      await database.close();
+      rmSync(mailDir, { recursive: true, force: true });
+    },
+  };
+}
