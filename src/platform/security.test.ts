@@ -120,3 +120,26 @@ describe('security headers and pages', () => {
     }
   });
 });
+
+describe('unexpected errors', () => {
+  it('show a friendly 500 page with a reference id and no internals', async () => {
+    const broken = await buildTestApp(
+      { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), BASE_URL: 'https://x.example' },
+      {
+        beforeReady: (app) =>
+          app.get('/test-only/explode', async () => {
+            throw new Error('secret internal detail');
+          }),
+      },
+    );
+    try {
+      const response = await broken.app.inject('/test-only/explode');
+      assert.equal(response.statusCode, 500);
+      assert.match(response.body, /Sorry, there is a problem with the service/);
+      assert.match(response.body, /quote reference <span class="cw-code">[0-9a-f-]{36}<\/span>/);
+      assert.doesNotMatch(response.body, /secret internal detail/);
+    } finally {
+      await broken.close();
+    }
+  });
+});

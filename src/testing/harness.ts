@@ -76,7 +76,7 @@ export const TEST_PASSWORD = 'correct-horse-battery-staple-7';
 
 export async function buildTestApp(
   env: Record<string, string> = {},
-  options: { assetsDir?: string } = {},
+  options: { assetsDir?: string; beforeReady?: (app: FastifyInstance) => void } = {},
 ): Promise<TestApp> {
   const database = await freshDatabase();
   const mailDir = mkdtempSync(join(tmpdir(), 'cw-mail-'));
@@ -87,7 +87,9 @@ export async function buildTestApp(
     database,
     mailer,
     assetsDir: options.assetsDir ?? join(srcDir, 'platform', 'views', 'assets'),
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
   });
+  options.beforeReady?.(app);
   await app.ready();
   const roles = { rolesOfUser: (id: string) => places.rolesOfUser(id) };
   const accounts = createAccountsService({ db: database.db, mailer, baseUrl: config.baseUrl, roles });

@@ -20,8 +20,6 @@ export const AUDIT_ACTIONS = [
   'place.updated',
   'role.granted',
   'role.revoked',
-  'instance_admin.granted',
-  'instance_admin.revoked',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

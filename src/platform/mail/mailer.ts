@@ -37,6 +37,7 @@ export function createMailer(options: { smtpUrl: string | undefined; folder: str
     };
   }
   const transport = nodemailer.createTransport({ jsonTransport: true });
+  let sequence = 0;
   return {
     folder: options.folder,
     async send(mail) {
@@ -47,7 +48,9 @@ export function createMailer(options: { smtpUrl: string | undefined; folder: str
         text: mail.text,
       });
       const sentAt = new Date().toISOString();
-      const id = `${sentAt.replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
+      // Sorts by time, then by order of sending within the same millisecond.
+      sequence += 1;
+      const id = `${sentAt.replace(/[:.]/g, '-')}-${String(sequence).padStart(8, '0')}-${randomUUID().slice(0, 8)}`;
       const stored: StoredMail = { id, from: options.from, sentAt, ...mail };
       await mkdir(options.folder, { recursive: true });
       await writeFile(join(options.folder, `${id}.json`), JSON.stringify({ ...stored, raw: info.message }));
