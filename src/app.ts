@@ -6,9 +6,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
-import { createAccountsService } from './accounts/accounts.service.ts';
 import { placesRoutes } from './places/places.routes.ts';
-import { createPlacesService } from './places/places.service.ts';
 import { auditRoutes } from './platform/audit/audit.routes.ts';
 import type { Config } from './platform/config.ts';
 import type { DatabaseHandle } from './platform/db/database.ts';
@@ -20,6 +18,7 @@ import { registerCsrf, registerSecurityHeaders } from './platform/security.ts';
 import { registerSessions } from './platform/session/sessions.ts';
 import { staticPagesRoutes } from './platform/static-pages.routes.ts';
 import { registerViews } from './platform/views/views.ts';
+import { createServices, type Services } from './services.ts';
 
 export interface AppDeps {
   config: Config;
@@ -49,9 +48,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   // Services: one of each, built here and handed to routes.
-  const roleLookup = { rolesOfUser: (userId: string) => places.rolesOfUser(userId) };
-  const accounts = createAccountsService({ db, mailer, baseUrl: config.baseUrl, roles: roleLookup });
-  const places = createPlacesService({ db, accounts });
+  const services = createServices({ db, mailer, baseUrl: config.baseUrl });
+  const { accounts, places } = services;
+  app.decorate('services', services);
 
   // 1. Health, before sessions: probes never touch cookies or the session table.
   healthRoutes(app, { db, databaseKind: database.kind, version: config.version, commit: config.commit });
@@ -98,7 +97,19 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   auditRoutes(app, { db, placeBySlug: (slug) => places.placeBySlug(slug) });
   if (!production && mailer.folder) devMailRoutes(app, mailer.folder);
 
+  // 6. Participation (each feature registers its own routes under /places/:slug).
+  // processes and proposals
+  // deliberation
+  // moderation
+  // notifications and statistics
+
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
 }
 
 export function defaultAssetsDir(root: string): string {

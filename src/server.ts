@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAccountsService } from './accounts/accounts.service.ts';
 import { createApp, defaultAssetsDir } from './app.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoData } from './demo/demo-data.ts';
-import { createPlacesService } from './places/places.service.ts';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { migrateToLatest, openDatabase } from './platform/db/database.ts';
 import { DataDirLockedError } from './platform/db/pglite-lock.ts';
@@ -23,15 +21,8 @@ async function main() {
     from: config.mailFrom,
   });
 
-  let seeded = false;
-  if (config.env !== 'production') {
-    const roles = { rolesOfUser: (id: string) => places.rolesOfUser(id) };
-    const accounts = createAccountsService({ db: database.db, mailer, baseUrl: config.baseUrl, roles });
-    const places = createPlacesService({ db: database.db, accounts });
-    seeded = await seedDemoData({ db: database.db, accounts, places });
-  }
-
   const app = await createApp({ config, database, mailer, assetsDir: defaultAssetsDir(root) });
+  const seeded = config.env !== 'production' && (await seedDemoData({ db: database.db, ...app.services }));
   const shutdown = async () => {
     await app.close();
     await database.close();

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from './errors.ts';
+import { AppError, RefusalError } from './errors.ts';
 
 interface ErrorPage {
   status: number;
@@ -7,6 +7,7 @@ interface ErrorPage {
   title: string;
   paragraphs: string[];
   showReference: boolean;
+  qualifyLink?: { href: string; text: string } | undefined;
 }
 
 function describe(error: FastifyError | AppError, production: boolean): ErrorPage {
@@ -18,7 +19,11 @@ function describe(error: FastifyError | AppError, production: boolean): ErrorPag
       paragraphs: [],
       showReference: false,
     };
-    if (error.status === 404) {
+    if (error instanceof RefusalError) {
+      page.title = 'You cannot do this yet';
+      page.paragraphs = [error.message, error.howToQualify];
+      page.qualifyLink = error.qualifyLink;
+    } else if (error.status === 404) {
       page.title = 'Page not found';
       page.paragraphs = [
         'If you typed the web address, check it is correct.',

@@ -31,3 +31,15 @@ export class ValidationError extends AppError {
     super(400, 'invalid', message);
   }
 }
+
+/** A refusal that tells the person why, and what they can do to qualify. */
+export class RefusalError extends AppError {
+  constructor(
+    code: string,
+    message: string,
+    readonly howToQualify: string,
+    readonly qualifyLink?: { href: string; text: string },
+  ) {
+    super(403, code, message);
+  }
+}

@@ -5,13 +5,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { createAccountsService } from '../accounts/accounts.service.ts';
 import { createApp } from '../app.ts';
-import { createPlacesService } from '../places/places.service.ts';
+import { addDays, type ParticipationAction, today } from '../participation/processes/phases.ts';
+import type { Eligibility } from '../participation/processes/processes.table.ts';
 import type { PlaceRole } from '../platform/auth/roles.ts';
 import { type Config, loadConfig } from '../platform/config.ts';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../platform/db/database.ts';
 import { createMailer, readMailFolder, type StoredMail } from '../platform/mail/mailer.ts';
+import type { Services } from '../services.ts';
 
 const srcDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -52,10 +53,7 @@ export interface TestApp {
   app: FastifyInstance;
   database: DatabaseHandle;
   config: Config;
-  services: {
-    accounts: ReturnType<typeof createAccountsService>;
-    places: ReturnType<typeof createPlacesService>;
-  };
+  services: Services;
   /** Every email sent so far, newest first. */
   mail(): Promise<StoredMail[]>;
   /** The first link in the newest email to this address. */
@@ -69,6 +67,26 @@ export interface TestApp {
     roles?: { placeId: string; role: PlaceRole }[];
   }): Promise<string>;
   createPlace(slug: string, name?: string): Promise<{ id: string; slug: string; name: string }>;
+  /** A process with one phase running from a week ago for a month, opening every action unless told otherwise. */
+  createProcess(options: {
+    placeId: string;
+    title?: string;
+    eligibility?: Eligibility;
+    minimumAge?: number;
+    supportsPerResident?: number;
+    supportThreshold?: number;
+    categories?: string[];
+    phases?: { name: string; startsOn: string; endsOn: string; allows: ParticipationAction[] }[];
+  }): Promise<string>;
+  createProposal(options: {
+    placeId: string;
+    processId: string;
+    authorId: string;
+    title?: string;
+    body?: string;
+    category?: string;
+    status?: 'published' | 'held' | 'hidden' | 'withdrawn';
+  }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -91,16 +109,15 @@ export async function buildTestApp(
   });
   options.beforeReady?.(app);
   await app.ready();
-  const roles = { rolesOfUser: (id: string) => places.rolesOfUser(id) };
-  const accounts = createAccountsService({ db: database.db, mailer, baseUrl: config.baseUrl, roles });
-  const places = createPlacesService({ db: database.db, accounts });
+  const services = app.services;
+  const { accounts } = services;
 
   const mail = () => readMailFolder(mailDir);
   return {
     app,
     database,
     config,
-    services: { accounts, places },
+    services,
     mail,
     async linkFromLastMailTo(email) {
       const message = (await mail()).find((m) => m.to === email);
@@ -131,6 +148,75 @@ export async function buildTestApp(
         .returning(['id', 'slug', 'name'])
         .executeTakeFirstOrThrow();
       return row;
+    },
+    async createProcess(options) {
+      const on = today();
+      const row = await database.db
+        .insertInto('processes')
+        .values({
+          place_id: options.placeId,
+          title: options.title ?? 'A test process',
+          summary: 'Summary',
+          body: 'Body',
+          area: null,
+          categories: options.categories ?? ['Parks', 'Transport'],
+          eligibility: options.eligibility ?? 'signed_in',
+          minimum_age: options.minimumAge ?? null,
+          support_threshold: options.supportThreshold ?? null,
+          supports_per_resident: options.supportsPerResident ?? null,
+          created_by: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const phases = options.phases ?? [
+        {
+          name: 'Open',
+          startsOn: addDays(on, -7),
+          endsOn: addDays(on, 30),
+          allows: ['propose', 'support', 'comment', 'vote'],
+        },
+      ];
+      await database.db
+        .insertInto('process_phases')
+        .values(
+          phases.map((p, i) => ({
+            place_id: options.placeId,
+            process_id: row.id,
+            position: i + 1,
+            name: p.name,
+            description: '',
+            starts_on: p.startsOn,
+            ends_on: p.endsOn,
+            allows_propose: p.allows.includes('propose'),
+            allows_support: p.allows.includes('support'),
+            allows_comment: p.allows.includes('comment'),
+            allows_vote: p.allows.includes('vote'),
+          })),
+        )
+        .execute();
+      return row.id;
+    },
+    async createProposal(options) {
+      const row = await database.db
+        .insertInto('proposals')
+        .values({
+          place_id: options.placeId,
+          process_id: options.processId,
+          author_id: options.authorId,
+          title: options.title ?? 'A test proposal',
+          body: options.body ?? 'What we should do, and why.',
+          category: options.category ?? null,
+          area: null,
+          postcode: null,
+          status: options.status ?? 'published',
+          answer: null,
+          answer_reason: null,
+          answered_by: null,
+          answered_at: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return row.id;
     },
     async close() {
       await app.close();

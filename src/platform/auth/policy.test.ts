@@ -26,11 +26,26 @@ const EXPECTED: Record<PlaceRole, PlaceCapability[]> = {
   resident: ['place.view', 'place.take_part'],
   organisation_member: ['place.view', 'directory.manage'],
   link_worker: ['place.view', 'participants.work_with'],
-  officer: ['place.view', 'processes.manage', 'proposals.answer', 'evidence.analyse', 'directory.manage'],
-  moderator: ['place.view', 'content.moderate'],
+  officer: [
+    'place.view',
+    'processes.manage',
+    'proposals.answer',
+    'residents.verify',
+    'evidence.analyse',
+    'directory.manage',
+  ],
+  moderator: ['place.view', 'content.moderate', 'moderation.configure'],
   valuator: ['place.view', 'projects.assess'],
   analyst: ['place.view', 'evidence.analyse'],
-  place_admin: ['place.view', 'roles.manage', 'audit.view', 'processes.manage', 'evidence.analyse'],
+  place_admin: [
+    'place.view',
+    'roles.manage',
+    'audit.view',
+    'processes.manage',
+    'residents.verify',
+    'moderation.configure',
+    'evidence.analyse',
+  ],
 };
 
 describe('the permission policy', () => {

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as foundation from './2026-11-28T0700-foundation.ts';
+import * as participation from './2026-11-28T0900-participation.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so
@@ -7,6 +8,7 @@ import * as foundation from './2026-11-28T0700-foundation.ts';
  */
 const migrations: Record<string, Migration> = {
   '2026-11-28T0700-foundation': foundation,
+  '2026-11-28T0900-participation': participation,
 };
 
 export const migrationProvider: MigrationProvider = {
