@@ -180,7 +180,12 @@ export function placesRoutes(app: FastifyInstance, places: PlacesService): void 
               text: error.message,
             });
           }
-          return reply.redirect(`/places/${place.slug}/admin/roles/${userId.data}`, 303);
+          // Someone left with no role here is no longer on the list: go back to the list.
+          const stillMember = await places.member(request.actor, place, userId.data);
+          return reply.redirect(
+            stillMember ? `/places/${place.slug}/admin/roles/${userId.data}` : `/places/${place.slug}/admin/roles`,
+            303,
+          );
         },
       );
     },
