@@ -6,6 +6,11 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
+import { deliberationRoutes } from './participation/deliberation/deliberation.routes.ts';
+import { moderationRoutes } from './participation/moderation/moderation.routes.ts';
+import { notificationsRoutes } from './participation/notifications/notifications.routes.ts';
+import { processesRoutes } from './participation/processes/processes.routes.ts';
+import { proposalsRoutes } from './participation/proposals/proposals.routes.ts';
 import { placesRoutes } from './places/places.routes.ts';
 import { auditRoutes } from './platform/audit/audit.routes.ts';
 import type { Config } from './platform/config.ts';
@@ -17,6 +22,7 @@ import type { Mailer } from './platform/mail/mailer.ts';
 import { registerCsrf, registerSecurityHeaders } from './platform/security.ts';
 import { registerSessions } from './platform/session/sessions.ts';
 import { staticPagesRoutes } from './platform/static-pages.routes.ts';
+import { registerUploads } from './platform/uploads.ts';
 import { registerViews } from './platform/views/views.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -52,6 +58,11 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const { accounts, places } = services;
   app.decorate('services', services);
 
+  // Every response names its request, so a person reporting a problem can quote it.
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
   // 1. Health, before sessions: probes never touch cookies or the session table.
   healthRoutes(app, { db, databaseKind: database.kind, version: config.version, commit: config.commit });
 
@@ -66,6 +77,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // 3. Request parsing and security.
   await app.register(fastifyCookie, { secret: config.sessionSecret });
   await app.register(fastifyFormbody);
+  await registerUploads(app);
   await registerSecurityHeaders(app, production);
   await app.register(fastifyRateLimit, {
     global: false,
@@ -99,9 +111,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // 6. Participation (each feature registers its own routes under /places/:slug).
   // processes and proposals
+  processesRoutes(app, services);
+  proposalsRoutes(app, services);
   // deliberation
+  deliberationRoutes(app, services);
   // moderation
+  moderationRoutes(app, services);
   // notifications and statistics
+  notificationsRoutes(app, services);
 
   return app;
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, defaultAssetsDir } from './app.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoData } from './demo/demo-data.ts';
+import { startNotificationJobs } from './participation/notifications/notifications.jobs.ts';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { migrateToLatest, openDatabase } from './platform/db/database.ts';
 import { DataDirLockedError } from './platform/db/pglite-lock.ts';
@@ -23,7 +24,9 @@ async function main() {
 
   const app = await createApp({ config, database, mailer, assetsDir: defaultAssetsDir(root) });
   const seeded = config.env !== 'production' && (await seedDemoData({ db: database.db, ...app.services }));
+  let stopNotificationJobs: (() => Promise<void>) | undefined;
   const shutdown = async () => {
+    await stopNotificationJobs?.();
     await app.close();
     await database.close();
     process.exit(0);
@@ -32,6 +35,12 @@ async function main() {
   process.once('SIGTERM', shutdown);
 
   await app.listen({ port: config.port, host: config.host });
+  // Emails go out in the background: waiting notifications every minute, daily digests checked hourly.
+  stopNotificationJobs = startNotificationJobs(app.services, {
+    intervalMs: 60_000,
+    digestIntervalMs: 60 * 60_000,
+    log: { error: (details, message) => app.log.error(details, message) },
+  });
   const where =
     database.kind === 'pglite' ? `embedded database in ${join(config.dataDir, 'db')}` : 'PostgreSQL server';
   console.log(`\nCommonweal is running at ${config.baseUrl} (${where}).`);

@@ -1,7 +1,13 @@
 import { createAccountsService } from './accounts/accounts.service.ts';
+import {
+  createDeliberationService,
+  type DeliberationService,
+} from './participation/deliberation/deliberation.service.ts';
 import { createModerationService } from './participation/moderation/moderation.service.ts';
 import { createNotificationsService } from './participation/notifications/notifications.service.ts';
 import { createProcessesService } from './participation/processes/processes.service.ts';
+import { createProposalsService } from './participation/proposals/proposals.service.ts';
+import { createStatisticsService } from './participation/statistics/statistics.service.ts';
 import { createPlacesService } from './places/places.service.ts';
 import type { Database } from './platform/db/database.ts';
 import type { Mailer } from './platform/mail/mailer.ts';
@@ -13,9 +19,17 @@ export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: st
   const accounts = createAccountsService({ db, mailer, baseUrl, roles: roleLookup });
   const places = createPlacesService({ db, accounts });
   const processes = createProcessesService({ db });
-  const moderation = createModerationService({ db });
-  const notifications = createNotificationsService({ db });
-  return { accounts, places, processes, moderation, notifications };
+  const statistics = createStatisticsService({ db, processes });
+  const notifications = createNotificationsService({ db, mailer, baseUrl });
+  // Deliberation is built after moderation, which tells it when moderators change a comment's status.
+  const comments = {
+    commentsChangedByModeration: (...args: Parameters<DeliberationService['commentsChangedByModeration']>) =>
+      deliberation.commentsChangedByModeration(...args),
+  };
+  const moderation = createModerationService({ db, notifications, comments });
+  const proposals = createProposalsService({ db, processes, moderation, notifications });
+  const deliberation = createDeliberationService({ db, processes, moderation, notifications });
+  return { accounts, places, processes, moderation, notifications, proposals, statistics, deliberation };
 }
 
 export type Services = ReturnType<typeof createServices>;

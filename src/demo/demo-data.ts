@@ -1,8 +1,8 @@
-import type { AccountsService } from '../accounts/accounts.service.ts';
-import type { PlacesService } from '../places/places.service.ts';
 import type { Actor } from '../platform/auth/actor.ts';
 import type { PlaceRole } from '../platform/auth/roles.ts';
 import type { Database } from '../platform/db/database.ts';
+import type { Services } from '../services.ts';
+import { seedDemoParticipation } from './demo-participation.ts';
 
 /** Every demo account shares this password. The people and the place are fictional. */
 export const DEMO_PASSWORD = 'riverside-demo-pass';
@@ -33,11 +33,7 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
 ];
 
 /** Seeds the demo place and accounts into an empty database; does nothing if anyone already has an account. */
-export async function seedDemoData(deps: {
-  db: Database;
-  accounts: AccountsService;
-  places: PlacesService;
-}): Promise<boolean> {
+export async function seedDemoData(deps: Services & { db: Database }): Promise<boolean> {
   const { db, accounts, places } = deps;
   const anyone = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (anyone) return false;
@@ -62,5 +58,7 @@ export async function seedDemoData(deps: {
     await places.grantRole(actor, place, account.email, account.role);
     if (account.role !== 'resident') await places.grantRole(actor, place, account.email, 'resident');
   }
+  const officer = (await accounts.loadActor(ids.get('officer@riverside.example')!, 'demo-seed'))!;
+  await seedDemoParticipation(deps, place, officer, actor);
   return true;
 }

@@ -254,10 +254,20 @@ describe('the list of people pages', () => {
 describe('removing the last role', () => {
   it('returns to the list, since the person is no longer on it', async () => {
     const place = await t.createPlace('lastrole', 'Last Role');
-    await t.createUser({ email: 'lr-admin@example.test', roles: [{ placeId: place.id, role: 'place_admin' }] });
-    const id = await t.createUser({ email: 'lr-one@example.test', roles: [{ placeId: place.id, role: 'analyst' }] });
+    await t.createUser({
+      email: 'lr-admin@example.test',
+      roles: [{ placeId: place.id, role: 'place_admin' }],
+    });
+    const id = await t.createUser({
+      email: 'lr-one@example.test',
+      roles: [{ placeId: place.id, role: 'analyst' }],
+    });
     const agent = await signedIn('lr-admin@example.test');
-    const response = await agent.submit(`/places/lastrole/admin/roles/${id}`, { role: 'analyst' }, `/places/lastrole/admin/roles/${id}/revoke`);
+    const response = await agent.submit(
+      `/places/lastrole/admin/roles/${id}`,
+      { role: 'analyst' },
+      `/places/lastrole/admin/roles/${id}/revoke`,
+    );
     assert.equal(response.headers.location, '/places/lastrole/admin/roles');
   });
 });

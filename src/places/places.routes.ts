@@ -183,7 +183,9 @@ export function placesRoutes(app: FastifyInstance, places: PlacesService): void 
           // Someone left with no role here is no longer on the list: go back to the list.
           const stillMember = await places.member(request.actor, place, userId.data);
           return reply.redirect(
-            stillMember ? `/places/${place.slug}/admin/roles/${userId.data}` : `/places/${place.slug}/admin/roles`,
+            stillMember
+              ? `/places/${place.slug}/admin/roles/${userId.data}`
+              : `/places/${place.slug}/admin/roles`,
             303,
           );
         },

@@ -63,6 +63,50 @@ export class Agent {
     return response;
   }
 
+  /** Posts a multipart form (for file uploads) with the CSRF token of the page at `pageUrl`. */
+  async submitMultipart(
+    pageUrl: string,
+    fields: Record<string, string | string[]>,
+    files: Record<string, { filename: string; contentType: string; bytes: Buffer }>,
+    action?: string,
+  ): Promise<LightMyRequestResponse> {
+    const page = await this.get(pageUrl);
+    const boundary = `----cw${Math.random().toString(16).slice(2)}`;
+    const parts: Buffer[] = [];
+    const all: Record<string, string | string[]> = { _csrf: csrfTokenIn(page.body), ...fields };
+    for (const [name, value] of Object.entries(all)) {
+      for (const v of Array.isArray(value) ? value : [value]) {
+        parts.push(
+          Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`),
+        );
+      }
+    }
+    for (const [name, file] of Object.entries(files)) {
+      parts.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${file.filename}"\r\nContent-Type: ${file.contentType}\r\n\r\n`,
+        ),
+        file.bytes,
+        Buffer.from('\r\n'),
+      );
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
+    const response = await this.app.inject({
+      method: 'POST',
+      url: action ?? pageUrl,
+      remoteAddress: this.remoteAddress,
+      headers: {
+        ...this.headers,
+        cookie: this.cookieHeader(),
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
+      payload: Buffer.concat(parts),
+    });
+    this.keep(response);
+    if (response.headers['content-type']?.toString().startsWith('text/html')) this.lastPage = response.body;
+    return response;
+  }
+
   /** Opens `pageUrl`, takes the CSRF token from its form, and posts `fields` to `action` (or the page itself). */
   async submit(pageUrl: string, fields: Record<string, string | string[]>, action?: string) {
     const page = await this.get(pageUrl);

@@ -17,6 +17,8 @@ export interface CommentsTable {
   agree_count: ColumnType<number, number | undefined, number>;
   disagree_count: ColumnType<number, number | undefined, number>;
   edited_at: Date | null;
+  /** Why pre-moderation held the comment; null unless status is 'held'. */
+  held_reason: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, Date | undefined, never>;
 }
 

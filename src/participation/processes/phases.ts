@@ -42,7 +42,10 @@ export function currentPhase(phases: readonly Phase[], on: string): Phase | unde
 export function processStatus(phases: readonly Phase[], on: string): ProcessStatus {
   if (phases.length === 0) return 'upcoming';
   const starts = phases.map((p) => p.startsOn).sort()[0]!;
-  const ends = phases.map((p) => p.endsOn).sort().at(-1)!;
+  const ends = phases
+    .map((p) => p.endsOn)
+    .sort()
+    .at(-1)!;
   if (on < starts) return 'upcoming';
   if (on > ends) return 'past';
   return 'active';

@@ -209,7 +209,15 @@ export function createProcessesService(deps: { db: Database }) {
     },
 
     async verificationOf(place: PlaceSummary, userId: string) {
-      return repo.findVerification(db, place.id, userId);
+      const row = await repo.findVerification(db, place.id, userId);
+      return (
+        row && {
+          method: row.method,
+          postcode: row.postcode,
+          dateOfBirth: row.date_of_birth,
+          verifiedAt: row.verified_at,
+        }
+      );
     },
 
     /** A resident confirms they live here: their postcode must be in the place's list. */

@@ -41,6 +41,9 @@ export const AUDIT_ACTIONS = [
   'moderation.user_unblocked',
   'moderation.settings_changed',
   'notifications.preferences_changed',
+  'notifications.followed',
+  'notifications.unfollowed',
+  'comment.reacted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -22,12 +22,20 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
 }
 
-// bigint ids (the audit trail) come back as strings; timestamps as Date.
-pg.types.setTypeParser(20, (v) => v);
+// bigint ids (the audit trail) come back as strings; timestamps as Date; calendar
+// dates (a phase's days, a date of birth) as 'YYYY-MM-DD' strings, free of time zones.
+const BIGINT = 20;
+const DATE = 1082;
+pg.types.setTypeParser(BIGINT, (v) => v);
+pg.types.setTypeParser(DATE, (v) => v);
+const pgliteParsers = { [BIGINT]: (v: string) => v, [DATE]: (v: string) => v };
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    // An idle connection the server closed (a restart, a failover) must not crash the process:
+    // the pool drops it and opens a new one on next use.
+    pool.on('error', () => {});
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
@@ -36,13 +44,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   if (options.dataDir) {
     unlock = lockDataDir(options.dataDir);
     try {
-      pglite = await PGlite.create(join(options.dataDir, 'pgdata'), { relaxedDurability: false });
+      pglite = await PGlite.create(join(options.dataDir, 'pgdata'), {
+        relaxedDurability: false,
+        parsers: pgliteParsers,
+      });
     } catch (error) {
       unlock();
       throw error;
     }
   } else {
-    pglite = await PGlite.create();
+    pglite = await PGlite.create({ parsers: pgliteParsers });
   }
   // PGlite has one connection; Kysely queues callers on it (the adapter declares it single-connection).
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });

@@ -7,6 +7,8 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** Extra headers, e.g. List-Unsubscribe. */
+  headers?: Record<string, string>;
 }
 
 export interface StoredMail extends OutgoingMail {
@@ -32,7 +34,13 @@ export function createMailer(options: { smtpUrl: string | undefined; folder: str
     return {
       folder: undefined,
       async send(mail) {
-        await transport.sendMail({ from: options.from, to: mail.to, subject: mail.subject, text: mail.text });
+        await transport.sendMail({
+          from: options.from,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          headers: mail.headers,
+        });
       },
     };
   }
@@ -46,6 +54,7 @@ export function createMailer(options: { smtpUrl: string | undefined; folder: str
         to: mail.to,
         subject: mail.subject,
         text: mail.text,
+        headers: mail.headers,
       });
       const sentAt = new Date().toISOString();
       // Sorts by time, then by order of sending within the same millisecond.
@@ -79,6 +88,7 @@ export async function readMailFolder(folder: string): Promise<StoredMail[]> {
         to: parsed.to,
         subject: parsed.subject,
         text: parsed.text,
+        ...(parsed.headers ? { headers: parsed.headers } : {}),
       };
     }),
   );

@@ -23,6 +23,10 @@ declare module 'fastify' {
     /** The place the request is about, when the URL names one. */
     place: PlaceSummary | undefined;
   }
+  interface FastifyInstance {
+    /** Set by the notifications feature: the header shows signed-in people how many they have not read. */
+    unreadNotificationCount?: (userId: string) => Promise<number>;
+  }
 }
 
 export interface ViewDeps {
@@ -73,11 +77,15 @@ export function registerViews(app: FastifyInstance, deps: ViewDeps): void {
       const request: FastifyRequest = this.request;
       const places = await deps.listPlaces();
       const place = (context.place as PlaceSummary | undefined) ?? request.place;
+      const user = request.actor?.user ?? null;
+      const countUnread = this.server.unreadNotificationCount;
+      const unreadNotifications = user && countUnread ? await countUnread(user.id) : 0;
       this.type('text/html; charset=utf-8');
       return this.view(template, {
         ...context,
         actor: request.actor,
-        user: request.actor?.user ?? null,
+        user,
+        unreadNotifications,
         csrfToken: this.generateCsrf(),
         flash: request.flash ?? [],
         place,
@@ -94,8 +102,11 @@ export function registerViews(app: FastifyInstance, deps: ViewDeps): void {
 
 const PLACE_NAVIGATION: { path: string; text: string; capability: PlaceCapability }[] = [
   { path: '', text: 'Overview', capability: 'place.view' },
+  { path: '/processes', text: 'Have your say', capability: 'place.view' },
+  { path: '/admin/residents', text: 'Residents', capability: 'residents.verify' },
   { path: '/admin/roles', text: 'People and roles', capability: 'roles.manage' },
   { path: '/admin/audit', text: 'Audit trail', capability: 'audit.view' },
+  { path: '/moderation', text: 'Moderation', capability: 'content.moderate' },
 ];
 
 function placeNavigation(request: FastifyRequest, place: PlaceSummary) {

@@ -1,6 +1,8 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as foundation from './2026-11-28T0700-foundation.ts';
 import * as participation from './2026-11-28T0900-participation.ts';
+import * as deliberation from './2026-11-28T1100-deliberation.ts';
+import * as moderation from './2026-11-28T1100-moderation.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so
@@ -9,6 +11,8 @@ import * as participation from './2026-11-28T0900-participation.ts';
 const migrations: Record<string, Migration> = {
   '2026-11-28T0700-foundation': foundation,
   '2026-11-28T0900-participation': participation,
+  '2026-11-28T1100-deliberation': deliberation,
+  '2026-11-28T1100-moderation': moderation,
 };
 
 export const migrationProvider: MigrationProvider = {
