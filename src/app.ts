@@ -49,7 +49,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: deps.logLevel ?? (config.env === 'test' ? 'warn' : 'info') },
     genReqId: () => randomUUID(),
-    trustProxy: production,
+    // Only the proxies named in TRUST_PROXY may say who the client is; otherwise anyone could
+    // dodge the per-address rate limits by sending their own X-Forwarded-For.
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
     bodyLimit: 1024 * 1024,
   });
 

@@ -25,7 +25,13 @@ async function main() {
   const app = await createApp({ config, database, mailer, assetsDir: defaultAssetsDir(root) });
   const seeded = config.env !== 'production' && (await seedDemoData({ db: database.db, ...app.services }));
   let stopNotificationJobs: (() => Promise<void>) | undefined;
+  // Housekeeping, hourly: expired sessions and stale sign-in throttles.
+  const purge = () =>
+    app.services.accounts.purgeExpired().catch((error) => app.log.error({ err: error }, 'purge failed'));
+  const housekeeping = setInterval(purge, 60 * 60_000);
+  housekeeping.unref();
   const shutdown = async () => {
+    clearInterval(housekeeping);
     await stopNotificationJobs?.();
     await app.close();
     await database.close();
@@ -35,6 +41,7 @@ async function main() {
   process.once('SIGTERM', shutdown);
 
   await app.listen({ port: config.port, host: config.host });
+  await purge();
   // Emails go out in the background: waiting notifications every minute, daily digests checked hourly.
   stopNotificationJobs = startNotificationJobs(app.services, {
     intervalMs: 60_000,

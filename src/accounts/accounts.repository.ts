@@ -86,6 +86,48 @@ export async function tombstoneUser(db: Executor, id: string): Promise<void> {
     .execute();
   await db.deleteFrom('user_tokens').where('user_id', '=', id).execute();
   await db.deleteFrom('place_roles').where('user_id', '=', id).execute();
+  // Who they were and what they asked to hear about goes too; what they published stays, unnamed.
+  await db.deleteFrom('resident_verifications').where('user_id', '=', id).execute();
+  await db.deleteFrom('notification_preferences').where('user_id', '=', id).execute();
+  await db.deleteFrom('follows').where('user_id', '=', id).execute();
+  await db.deleteFrom('notifications').where('user_id', '=', id).execute();
+}
+
+/** What a person has done and is recorded against them across the platform, for their data download. */
+export async function personalRecords(db: Executor, userId: string) {
+  const [verifications, proposals, comments, supports, follows, notifications] = await Promise.all([
+    db
+      .selectFrom('resident_verifications as v')
+      .innerJoin('places as p', 'p.id', 'v.place_id')
+      .select(['p.slug as place', 'v.method', 'v.postcode', 'v.date_of_birth', 'v.note', 'v.verified_at'])
+      .where('v.user_id', '=', userId)
+      .execute(),
+    db
+      .selectFrom('proposals')
+      .select(['id', 'process_id', 'title', 'body', 'category', 'area', 'postcode', 'status', 'created_at'])
+      .where('author_id', '=', userId)
+      .orderBy('created_at')
+      .execute(),
+    db
+      .selectFrom('comments')
+      .select(['id', 'process_id', 'proposal_id', 'parent_id', 'body', 'stance', 'status', 'created_at'])
+      .where('author_id', '=', userId)
+      .orderBy('created_at')
+      .execute(),
+    db.selectFrom('supports').select(['proposal_id', 'created_at']).where('user_id', '=', userId).execute(),
+    db
+      .selectFrom('follows')
+      .select(['target_type', 'target_id', 'created_at'])
+      .where('user_id', '=', userId)
+      .execute(),
+    db
+      .selectFrom('notifications')
+      .select(['kind', 'title', 'body', 'link', 'created_at', 'read_at'])
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .execute(),
+  ]);
+  return { verifications, proposals, comments, supports, follows, notifications };
 }
 
 export async function insertToken(
@@ -151,6 +193,67 @@ export async function saveThrottle(db: Executor, key: string, failures: number, 
     .onConflict((oc) =>
       oc.column('key').doUpdateSet({ failures, locked_until: lockedUntil, updated_at: new Date() }),
     )
+    .execute();
+}
+
+/**
+ * Counts one sign-in attempt atomically, so that parallel attempts cannot
+ * all read the same count. While the key is locked the count stays put.
+ */
+export async function countAttempt(
+  db: Executor,
+  key: string,
+): Promise<{ failures: number; lockedUntil: Date | null }> {
+  const row = await db
+    .insertInto('sign_in_throttle')
+    .values({ key, failures: 1, locked_until: null, updated_at: new Date() })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        failures: sql<number>`CASE WHEN sign_in_throttle.locked_until > now() THEN sign_in_throttle.failures ELSE sign_in_throttle.failures + 1 END`,
+        updated_at: new Date(),
+      }),
+    )
+    .returning(['failures', 'locked_until'])
+    .executeTakeFirstOrThrow();
+  return { failures: row.failures, lockedUntil: row.locked_until };
+}
+
+export async function lockKey(db: Executor, key: string, until: Date) {
+  await db
+    .updateTable('sign_in_throttle')
+    .set({ locked_until: until, updated_at: new Date() })
+    .where('key', '=', key)
+    .execute();
+}
+
+/** Takes one of a window's allowance atomically; the window starts at the first use. */
+export async function takeAllowance(
+  db: Executor,
+  key: string,
+  windowEnds: Date,
+): Promise<{ used: number; windowEnds: Date }> {
+  const expired = sql<boolean>`(sign_in_throttle.locked_until IS NULL OR sign_in_throttle.locked_until <= now())`;
+  const row = await db
+    .insertInto('sign_in_throttle')
+    .values({ key, failures: 1, locked_until: windowEnds, updated_at: new Date() })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        failures: sql<number>`CASE WHEN ${expired} THEN 1 ELSE sign_in_throttle.failures + 1 END`,
+        locked_until: sql<Date>`CASE WHEN ${expired} THEN excluded.locked_until ELSE sign_in_throttle.locked_until END`,
+        updated_at: new Date(),
+      }),
+    )
+    .returning(['failures', 'locked_until'])
+    .executeTakeFirstOrThrow();
+  return { used: row.failures, windowEnds: row.locked_until ?? windowEnds };
+}
+
+/** Forgets throttle entries that are neither locked nor recent. */
+export async function purgeStaleThrottles(db: Executor, olderThan: Date) {
+  await db
+    .deleteFrom('sign_in_throttle')
+    .where('updated_at', '<', olderThan)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', new Date())]))
     .execute();
 }
 

@@ -273,6 +273,24 @@ describe('POST /sign-in', () => {
     assert.equal(agent.cookies.has('cw_session'), false);
   });
 
+  it('counts parallel guesses too: twelve at once lock the account', async () => {
+    await t.createUser({ email: 'parallel@example.test' });
+    const agents = Array.from({ length: 12 }, () => new Agent(t.app));
+    await Promise.all(agents.map((a) => a.get('/sign-in')));
+    await Promise.all(
+      agents.map((a) =>
+        a.postRaw('/sign-in', {
+          email: 'parallel@example.test',
+          password: 'a-wrong-guess',
+          _csrf: a.csrfToken(),
+        }),
+      ),
+    );
+    const right = await signIn(new Agent(t.app), 'parallel@example.test');
+    assert.equal(right.statusCode, 400);
+    assert.match(errorSummary(right.body)[0]!, /too many failed attempts/);
+  });
+
   it('limits how often one client can try, whatever the account', async () => {
     const agent = new Agent(t.app);
     await agent.get('/sign-in');
@@ -292,6 +310,25 @@ describe('POST /sign-in', () => {
     );
     assert.equal(statuses[10], 429);
     assert.equal(statuses[11], 429);
+  });
+
+  it('refuses `next` addresses that a browser would turn into another site', async () => {
+    await t.createUser({ email: 'tabnext@example.test' });
+    for (const next of ['/\t/evil.example', '/\\evil.example', '/%0a/evil', '/ /evil.example']) {
+      const agent = new Agent(t.app);
+      await agent.get('/sign-in');
+      const response = await agent.postRaw('/sign-in', {
+        email: 'tabnext@example.test',
+        password: TEST_PASSWORD,
+        next,
+        _csrf: agent.csrfToken(),
+      });
+      assert.equal(
+        response.headers.location,
+        next === '/%0a/evil' ? '/%0a/evil' : '/account',
+        JSON.stringify(next),
+      );
+    }
   });
 
   it('only follows a `next` address on this site', async () => {
@@ -375,6 +412,16 @@ describe('password reset', () => {
         assert.match(errorSummary(agent.lastPage)[0]!, /Too many emails have been sent to this address/);
     }
     assert.deepEqual(results, [303, 303, 303, 400]);
+  });
+
+  it('sends no more than three links even when asked many times at once', async () => {
+    await t.createUser({ email: 'burst@example.test' });
+    const agents = Array.from({ length: 8 }, () => new Agent(t.app));
+    await Promise.all(agents.map((a) => a.get('/forgot-password')));
+    await Promise.all(
+      agents.map((a) => a.postRaw('/forgot-password', { email: 'burst@example.test', _csrf: a.csrfToken() })),
+    );
+    assert.equal((await t.mail()).filter((m) => m.to === 'burst@example.test').length, 3);
   });
 });
 
@@ -504,5 +551,107 @@ describe('the account page', () => {
     assert.equal((await agent.get('/account')).statusCode, 302);
     assert.equal((await signIn(new Agent(t.app), 'leaver@example.test')).statusCode, 400);
     assert.ok((await auditActions(id)).includes('account.deleted'));
+  });
+
+  it('removes the residence check, follows, notifications and preferences of a deleted account', async () => {
+    const place = await t.createPlace('leaverton', 'Leaverton');
+    const id = await t.createUser({
+      email: 'gone@example.test',
+      roles: [{ placeId: place.id, role: 'resident' }],
+    });
+    const db = t.database.db;
+    await db
+      .insertInto('resident_verifications')
+      .values({
+        place_id: place.id,
+        user_id: id,
+        method: 'postcode',
+        postcode: 'RV11AA',
+        date_of_birth: '1980-01-01',
+        verified_by: null,
+        note: null,
+      })
+      .execute();
+    await db
+      .insertInto('follows')
+      .values({ place_id: place.id, user_id: id, target_type: 'process', target_id: place.id })
+      .execute();
+    await db
+      .insertInto('notifications')
+      .values({ place_id: place.id, user_id: id, kind: 'x', title: 't', body: 'b', link: '/' })
+      .execute();
+    const agent = new Agent(t.app);
+    await signIn(agent, 'gone@example.test');
+    const exported = (await agent.get('/account/data')).json();
+    assert.equal(exported.residentVerifications[0].date_of_birth, '1980-01-01');
+    assert.equal(exported.follows.length, 1);
+    assert.equal(exported.notifications.length, 1);
+    await agent.submit('/account/delete', { password: TEST_PASSWORD, confirm: 'yes' });
+    for (const table of ['resident_verifications', 'follows', 'notifications'] as const) {
+      const rows = await db.selectFrom(table).select('user_id').where('user_id', '=', id).execute();
+      assert.equal(rows.length, 0, table);
+    }
+  });
+});
+
+describe('housekeeping', () => {
+  it('removes expired sessions and stale throttle entries, and keeps live ones', async () => {
+    const db = t.database.db;
+    const id = await t.createUser({ email: 'house@example.test' });
+    await db
+      .insertInto('sessions')
+      .values({
+        id: 'expired-session',
+        user_id: id,
+        expires_at: new Date(Date.now() - 1000),
+        last_seen_at: new Date(),
+        user_agent: null,
+        flash: '[]',
+      })
+      .execute();
+    await db
+      .insertInto('sessions')
+      .values({
+        id: 'live-session',
+        user_id: id,
+        expires_at: new Date(Date.now() + 60_000),
+        last_seen_at: new Date(),
+        user_agent: null,
+        flash: '[]',
+      })
+      .execute();
+    await db
+      .insertInto('sign_in_throttle')
+      .values({
+        key: 'sign_in:old@example.test',
+        failures: 2,
+        locked_until: null,
+        updated_at: new Date(Date.now() - 3 * 86_400_000),
+      })
+      .execute();
+    await db
+      .insertInto('sign_in_throttle')
+      .values({
+        key: 'sign_in:locked@example.test',
+        failures: 9,
+        locked_until: new Date(Date.now() + 60_000),
+        updated_at: new Date(Date.now() - 3 * 86_400_000),
+      })
+      .execute();
+    await t.services.accounts.purgeExpired();
+    const sessions = await db.selectFrom('sessions').select('id').where('user_id', '=', id).execute();
+    assert.deepEqual(
+      sessions.map((s) => s.id),
+      ['live-session'],
+    );
+    const keys = await db
+      .selectFrom('sign_in_throttle')
+      .select('key')
+      .where('key', 'in', ['sign_in:old@example.test', 'sign_in:locked@example.test'])
+      .execute();
+    assert.deepEqual(
+      keys.map((k) => k.key),
+      ['sign_in:locked@example.test'],
+    );
   });
 });

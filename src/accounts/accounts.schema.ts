@@ -70,5 +70,9 @@ export const deleteAccountSchema = z.object({
 
 /** A `next` address is honoured only if it stays on this site. */
 export function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/account';
+  if (typeof value !== 'string') return '/account';
+  // One leading slash, then no second slash or backslash, and no spaces or control characters
+  // (browsers drop tabs and newlines, which would turn "/\t/evil.example" into "//evil.example").
+  const control = [...value].some((c) => c.charCodeAt(0) < 0x21 || c.charCodeAt(0) === 0x7f);
+  return !control && /^\/(?![/\\])[^\\]*$/.test(value) ? value : '/account';
 }

@@ -1,4 +1,4 @@
-import { recordAudit } from '../platform/audit/audit.service.ts';
+import { type AuditRecord, recordAudit } from '../platform/audit/audit.service.ts';
 import type { Actor, SignedInUser } from '../platform/auth/actor.ts';
 import type { PlaceRole } from '../platform/auth/roles.ts';
 import type { Database } from '../platform/db/database.ts';
@@ -68,14 +68,23 @@ export function createAccountsService(deps: {
 }) {
   const { db, mailer, baseUrl, roles } = deps;
 
-  async function issueToken(userId: string, purpose: TokenPurpose, newEmail?: string): Promise<string> {
+  /** A new single-use link secret; with an audit entry, both in one transaction. */
+  async function issueToken(
+    userId: string,
+    purpose: TokenPurpose,
+    audit?: { actor: Actor; record: AuditRecord },
+    newEmail?: string,
+  ): Promise<string> {
     const secret = newSecret();
-    await repo.insertToken(db, {
-      userId,
-      purpose,
-      tokenHash: hashSecret(secret),
-      expiresAt: new Date(Date.now() + TOKEN_LIFETIME[purpose]),
-      ...(newEmail ? { newEmail } : {}),
+    await db.transaction().execute(async (tx) => {
+      await repo.insertToken(tx, {
+        userId,
+        purpose,
+        tokenHash: hashSecret(secret),
+        expiresAt: new Date(Date.now() + TOKEN_LIFETIME[purpose]),
+        ...(newEmail ? { newEmail } : {}),
+      });
+      if (audit) await recordAudit(tx, audit.actor, audit.record);
     });
     return secret;
   }
@@ -83,18 +92,23 @@ export function createAccountsService(deps: {
   /** Limits how many emailed links one address can be sent, whether or not it has an account. */
   async function takeLinkAllowance(kind: string, email: string): Promise<void> {
     const key = `${kind}:${email.toLowerCase()}`;
-    const row = await repo.findThrottle(db, key);
-    const now = Date.now();
-    if (!row?.locked_until || row.locked_until.getTime() <= now) {
-      await repo.saveThrottle(db, key, 1, new Date(now + LINK_WINDOW_MINUTES * MINUTE));
-      return;
-    }
-    if (row.failures >= LINKS_PER_WINDOW) {
+    const { used, windowEnds } = await repo.takeAllowance(
+      db,
+      key,
+      new Date(Date.now() + LINK_WINDOW_MINUTES * MINUTE),
+    );
+    if (used > LINKS_PER_WINDOW) {
       throw new TooManyRequests(
-        `Too many emails have been sent to this address. Try again in ${minutesFromNow(row.locked_until)} minutes.`,
+        `Too many emails have been sent to this address. Try again in ${minutesFromNow(windowEnds)} minutes.`,
       );
     }
-    await repo.saveThrottle(db, key, row.failures + 1, row.locked_until);
+  }
+
+  // Checked against when no account matches, so that a wrong address takes as long as a wrong password.
+  let dummyHash: Promise<string> | undefined;
+  function hashForTiming(): Promise<string> {
+    dummyHash ??= hashPassword(newSecret());
+    return dummyHash;
   }
 
   async function sendVerification(user: { id: string; email: string; name: string }): Promise<void> {
@@ -131,6 +145,8 @@ export function createAccountsService(deps: {
     async register(actor: Actor, input: { name: string; email: string; password: string }): Promise<void> {
       const problem = passwordProblem(input.password, input);
       if (problem) throw new ValidationError('password', problem);
+      // Hashed before looking the address up, so that both answers take as long.
+      const passwordHash = await hashPassword(input.password);
       const existing = await repo.findUserByEmail(db, input.email);
       if (existing) {
         // Say the same to the browser either way, so the form does not reveal who has an account.
@@ -141,7 +157,6 @@ export function createAccountsService(deps: {
         });
         return;
       }
-      const passwordHash = await hashPassword(input.password);
       const user = await db.transaction().execute(async (tx) => {
         const row = await repo.insertUser(tx, {
           email: input.email,
@@ -178,44 +193,40 @@ export function createAccountsService(deps: {
     /** Checks a password with per-account backoff. Returns the user id to start a session for. */
     async signIn(actor: Actor, email: string, password: string): Promise<string> {
       const key = `sign_in:${email.toLowerCase()}`;
-      const throttle = await repo.findThrottle(db, key);
-      if (throttle?.locked_until && throttle.locked_until.getTime() > Date.now()) {
-        throw new SignInRefused(
-          'locked',
-          `There have been too many failed attempts to sign in to this account. Try again in ${minutesFromNow(throttle.locked_until)} minutes, or reset your password.`,
+      const lockedMessage = (until: Date) =>
+        `There have been too many failed attempts to sign in to this account. Try again in ${minutesFromNow(until)} minutes, or reset your password.`;
+      // The attempt is counted before the password is checked, so parallel guesses are counted too.
+      const attempt = await repo.countAttempt(db, key);
+      if (attempt.lockedUntil && attempt.lockedUntil.getTime() > Date.now()) {
+        throw new SignInRefused('locked', lockedMessage(attempt.lockedUntil));
+      }
+      const lockFor = (failures: number) =>
+        new Date(
+          Date.now() +
+            Math.min(2 ** Math.max(0, failures - FREE_SIGN_IN_FAILURES), MAX_LOCK_MINUTES) * MINUTE,
         );
+      if (attempt.failures > FREE_SIGN_IN_FAILURES) {
+        const until = lockFor(attempt.failures);
+        await repo.lockKey(db, key, until);
+        throw new SignInRefused('locked', lockedMessage(until));
       }
       const user = await repo.findUserByEmail(db, email);
-      const ok = user?.password_hash ? await verifyPassword(user.password_hash, password) : false;
-      if (!user || !ok) {
-        const failures = (throttle?.failures ?? 0) + 1;
-        const lockMinutes =
-          failures >= FREE_SIGN_IN_FAILURES
-            ? Math.min(2 ** (failures - FREE_SIGN_IN_FAILURES), MAX_LOCK_MINUTES)
-            : 0;
+      const ok = await verifyPassword(user?.password_hash ?? (await hashForTiming()), password);
+      if (!user?.password_hash || !ok) {
+        const locked = attempt.failures >= FREE_SIGN_IN_FAILURES ? lockFor(attempt.failures) : undefined;
         await db.transaction().execute(async (tx) => {
-          await repo.saveThrottle(
-            tx,
-            key,
-            failures,
-            lockMinutes ? new Date(Date.now() + lockMinutes * MINUTE) : null,
-          );
+          if (locked) await repo.lockKey(tx, key, locked);
           if (user) {
             await recordAudit(tx, actor, {
               action: 'account.sign_in_failed',
               subjectType: 'user',
               subjectId: user.id,
               actorId: null,
-              details: { failures },
+              details: { failures: attempt.failures },
             });
           }
         });
-        if (lockMinutes) {
-          throw new SignInRefused(
-            'locked',
-            `There have been too many failed attempts to sign in to this account. Try again in ${lockMinutes} minutes, or reset your password.`,
-          );
-        }
+        if (locked) throw new SignInRefused('locked', lockedMessage(locked));
         throw new SignInRefused('wrong_credentials', 'Enter a correct email address and password');
       }
       if (!user.email_verified_at) {
@@ -241,12 +252,14 @@ export function createAccountsService(deps: {
       await takeLinkAllowance('reset', email);
       const user = await repo.findUserByEmail(db, email);
       if (!user) return;
-      const secret = await issueToken(user.id, 'reset_password');
-      await recordAudit(db, actor, {
-        action: 'account.password_reset_requested',
-        subjectType: 'user',
-        subjectId: user.id,
-        actorId: null,
+      const secret = await issueToken(user.id, 'reset_password', {
+        actor,
+        record: {
+          action: 'account.password_reset_requested',
+          subjectType: 'user',
+          subjectId: user.id,
+          actorId: null,
+        },
       });
       await mailer.send({
         to: user.email!,
@@ -291,12 +304,14 @@ export function createAccountsService(deps: {
       await takeLinkAllowance('magic_link', email);
       const user = await repo.findUserByEmail(db, email);
       if (!user) return;
-      const secret = await issueToken(user.id, 'magic_link');
-      await recordAudit(db, actor, {
-        action: 'account.magic_link_requested',
-        subjectType: 'user',
-        subjectId: user.id,
-        actorId: null,
+      const secret = await issueToken(user.id, 'magic_link', {
+        actor,
+        record: {
+          action: 'account.magic_link_requested',
+          subjectType: 'user',
+          subjectId: user.id,
+          actorId: null,
+        },
       });
       await mailer.send({
         to: user.email!,
@@ -366,12 +381,15 @@ export function createAccountsService(deps: {
       if (await repo.emailIsTaken(db, newEmail, user.id)) {
         throw new ValidationError('email', 'Another account already uses this email address');
       }
-      const secret = await issueToken(user.id, 'change_email', newEmail);
-      await recordAudit(db, actor, {
-        action: 'account.email_change_requested',
-        subjectType: 'user',
-        subjectId: user.id,
-      });
+      const secret = await issueToken(
+        user.id,
+        'change_email',
+        {
+          actor,
+          record: { action: 'account.email_change_requested', subjectType: 'user', subjectId: user.id },
+        },
+        newEmail,
+      );
       await mailer.send({
         to: newEmail,
         subject: 'Confirm your new email address for Commonweal',
@@ -436,10 +454,11 @@ export function createAccountsService(deps: {
     async exportData(actor: Actor): Promise<Record<string, unknown>> {
       const user = await repo.findUserById(db, actor.user!.id);
       if (!user) throw new ValidationError('account', 'Account not found');
-      const [held, activeSessions, activity] = await Promise.all([
+      const [held, activeSessions, activity, records] = await Promise.all([
         roles.rolesOfUser(user.id),
         sessions.listSessionsOfUser(db, user.id),
         repo.findAuditOfActor(db, user.id),
+        repo.personalRecords(db, user.id),
       ]);
       await recordAudit(db, actor, {
         action: 'account.data_exported',
@@ -468,6 +487,12 @@ export function createAccountsService(deps: {
           expiresAt: s.expiresAt,
           device: s.userAgent,
         })),
+        residentVerifications: records.verifications,
+        proposals: records.proposals,
+        comments: records.comments,
+        supports: records.supports,
+        follows: records.follows,
+        notifications: records.notifications,
         activity: activity.map((a) => ({
           at: a.occurred_at,
           action: a.action,
@@ -488,6 +513,12 @@ export function createAccountsService(deps: {
         await repo.tombstoneUser(tx, user.id);
         await recordAudit(tx, actor, { action: 'account.deleted', subjectType: 'user', subjectId: user.id });
       });
+    },
+
+    /** Housekeeping: sessions past their expiry and throttle entries no longer in force. */
+    async purgeExpired(now = new Date()): Promise<void> {
+      await sessions.deleteExpiredSessions(db);
+      await repo.purgeStaleThrottles(db, new Date(now.getTime() - 24 * 60 * MINUTE));
     },
 
     /** For demo data and first-run setup: an account that is already verified. */

@@ -44,7 +44,7 @@ export const revokeRoleSchema = z.object({
 });
 
 export const membersFilterSchema = z.object({
-  search: z.string().trim().max(100).optional(),
+  search: z.string().trim().max(100).optional().catch(undefined),
   role: z.enum(PLACE_ROLES).optional().catch(undefined),
-  page: z.string().optional(),
+  page: z.string().optional().catch(undefined),
 });

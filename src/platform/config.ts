@@ -19,6 +19,11 @@ export interface Config {
   mailFrom: string;
   version: string;
   commit: string;
+  /**
+   * Which proxies to believe about the client's address (for rate limits and
+   * logs): false, a number of hops, or a list of proxy addresses.
+   */
+  trustProxy: boolean | number | string;
 }
 
 const DEV_SESSION_SECRET = 'development-only-secret-not-for-production-use';
@@ -42,6 +47,13 @@ const envSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().trim().optional(),
   COMMIT_SHA: z.string().trim().optional(),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || v === 'false' || /^\d{1,2}$/.test(v) || /^[0-9a-fA-F.:/,\s]+$/.test(v), {
+      message: 'must be empty, a number of proxy hops (like 1), or a comma-separated list of proxy addresses',
+    })
+    .optional(),
 });
 
 export class ConfigError extends Error {
@@ -87,5 +99,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, version = '0.0.
     mailFrom: e.MAIL_FROM || 'Commonweal <no-reply@commonweal.invalid>',
     version,
     commit: e.COMMIT_SHA || 'unknown',
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (!value || value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }

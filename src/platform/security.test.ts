@@ -143,3 +143,40 @@ describe('unexpected errors', () => {
     }
   });
 });
+
+describe('client addresses behind a proxy', () => {
+  it('ignores X-Forwarded-For unless TRUST_PROXY names the proxy, so rate limits cannot be dodged', async () => {
+    const prod = await buildTestApp({
+      NODE_ENV: 'production',
+      SESSION_SECRET: 's'.repeat(40),
+      BASE_URL: 'https://x.example',
+    });
+    try {
+      const agent = new Agent(prod.app);
+      await agent.get('/sign-in');
+      const token = agent.csrfToken();
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const response = await prod.app.inject({
+          method: 'POST',
+          url: '/sign-in',
+          remoteAddress: '192.0.2.10',
+          headers: {
+            'x-forwarded-for': `198.51.100.${i}`,
+            'content-type': 'application/x-www-form-urlencoded',
+            cookie: [...agent.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          },
+          payload: new URLSearchParams({
+            email: `spoof${i}@example.test`,
+            password: 'whatever-it-is',
+            _csrf: token,
+          }).toString(),
+        });
+        statuses.push(response.statusCode);
+      }
+      assert.equal(statuses[10], 429, statuses.join());
+    } finally {
+      await prod.close();
+    }
+  });
+});

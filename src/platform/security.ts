@@ -50,8 +50,15 @@ export async function registerCsrf(app: FastifyInstance, secureCookies: boolean)
     },
   });
   app.addHook('preHandler', (request, reply, done) => {
-    const routeConfig = request.routeOptions.config as { csrf?: boolean } | undefined;
+    const routeConfig = request.routeOptions.config;
     if (!UNSAFE_METHODS.has(request.method) || routeConfig?.csrf === false) return done();
     app.csrfProtection(request, reply, done);
   });
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** False only where a route proves the request another way (see registerCsrf). */
+    csrf?: boolean;
+  }
 }

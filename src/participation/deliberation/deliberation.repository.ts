@@ -445,45 +445,40 @@ export async function threadRoots(
 }
 
 /**
- * Every reply under the given top-level comments, at any depth, in one
- * recursive query. Visibility is left to the caller, which sees the whole
- * tree and so knows which held replies have answers of their own.
+ * Every reply under the given top-level comments, level by level: one
+ * indexed query per level of depth (at most three), however many comments
+ * there are. A recursive query reads the same rows but leads the planner to
+ * scan the whole table. Visibility is left to the caller, which sees the
+ * whole tree and so knows which held replies have answers of their own.
  */
 export async function threadReplies(
   db: Executor,
   placeId: string,
   rootIds: string[],
   viewerId: string | null,
+  maxDepth = 3,
 ): Promise<ThreadRecord[]> {
-  if (rootIds.length === 0) return [];
-  const rows = await db
-    .withRecursive('tree(id)', (qb) =>
-      qb
-        .selectFrom('comments')
-        .select('id')
-        .where('place_id', '=', placeId)
-        .where('parent_id', 'in', rootIds)
-        .unionAll((u) =>
-          u
-            .selectFrom('comments as d')
-            .innerJoin('tree', 'tree.id', 'd.parent_id')
-            .select('d.id')
-            .where('d.place_id', '=', placeId),
-        ),
-    )
-    .selectFrom('tree')
-    .innerJoin('comments as c', 'c.id', 'tree.id')
-    .innerJoin('users as u', 'u.id', 'c.author_id')
-    .leftJoin('comment_reactions as r', (join) =>
-      join.onRef('r.comment_id', '=', 'c.id').on('r.user_id', '=', viewerId ?? sql<string>`null`),
-    )
-    .select(commentColumns)
-    .select(['u.name as author_name', 'u.deleted_at as author_deleted_at', 'r.value as my_reaction'])
-    .where('c.place_id', '=', placeId)
-    .orderBy('c.created_at', 'asc')
-    .orderBy('c.id', 'asc')
-    .execute();
-  return rows.map(toThreadRecord);
+  const all: ThreadRecord[] = [];
+  let parents = rootIds;
+  for (let level = 1; level <= maxDepth && parents.length > 0; level++) {
+    const rows = await db
+      .selectFrom('comments as c')
+      .innerJoin('users as u', 'u.id', 'c.author_id')
+      .leftJoin('comment_reactions as r', (join) =>
+        join.onRef('r.comment_id', '=', 'c.id').on('r.user_id', '=', viewerId ?? sql<string>`null`),
+      )
+      .select(commentColumns)
+      .select(['u.name as author_name', 'u.deleted_at as author_deleted_at', 'r.value as my_reaction'])
+      .where('c.place_id', '=', placeId)
+      .where('c.parent_id', 'in', parents)
+      .orderBy('c.created_at', 'asc')
+      .orderBy('c.id', 'asc')
+      .execute();
+    const records = rows.map(toThreadRecord);
+    all.push(...records);
+    parents = records.map((r) => r.id);
+  }
+  return all.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
 }
 
 /** The top-level comment a comment hangs from (itself when it is top-level). */

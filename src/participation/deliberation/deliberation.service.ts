@@ -159,11 +159,6 @@ function greyed(html: string): string {
   return html.replace(/class="(govuk-body|govuk-list[^"]*)"/g, 'class="$1 govuk-hint"');
 }
 
-function excerpt(text: string, length = 200): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
-}
-
 function checkBody(body: string): string {
   const text = body.replace(/\r\n?/g, '\n').trim();
   if (text.length === 0) throw new ValidationError('body', 'Enter a comment');
@@ -302,7 +297,8 @@ export function createDeliberationService(deps: {
       placeId: place.id,
       kind: 'comment.created',
       title: `New comment on “${loaded.subject.title}”`,
-      body: `${comment.authorName}: ${excerpt(comment.body)}`,
+      // Only who commented, never what: a copy of the text would outlive its deletion or hiding.
+      body: `${comment.authorName} commented. Open the link to read it.`,
       link: commentLink(place, target, comment.id),
     });
   }
@@ -383,7 +379,7 @@ export function createDeliberationService(deps: {
         notice = privileged ? 'Waiting for a moderator' : 'This comment is waiting for a moderator';
         if (privileged) moderationReason = r.heldReason;
       }
-      const nameShown = r.status !== 'deleted' && (readable || r.status === 'held');
+      const nameShown = r.status !== 'deleted' && (readable || (r.status === 'held' && privileged));
       return {
         id: r.id,
         parentId: r.parentId,

@@ -229,11 +229,12 @@ export function createModerationService(deps: {
     place: PlaceSummary,
     list: readonly Target[],
     to: 'hidden' | 'published',
-    from: ('published' | 'held' | 'hidden')[],
+    from: ('published' | 'held' | 'hidden' | 'withdrawn')[],
   ): Promise<Set<string>> {
     const ids = (type: ReportTarget) => list.filter((t) => t.type === type).map((t) => t.id);
     const proposals = await repo.setProposalStatus(tx, place.id, ids('proposal'), to, from);
-    const changedComments = await repo.setCommentStatus(tx, place.id, ids('comment'), to, from);
+    const commentFrom = from.filter((s): s is 'published' | 'held' | 'hidden' => s !== 'withdrawn');
+    const changedComments = await repo.setCommentStatus(tx, place.id, ids('comment'), to, commentFrom);
     if (changedComments.length > 0) await comments.commentsChangedByModeration(tx, place, changedComments);
     return new Set([...proposals, ...changedComments]);
   }
@@ -303,7 +304,13 @@ export function createModerationService(deps: {
     options: { lock?: boolean } = {},
   ): Promise<Target> {
     const [target] = await loadTargets(tx, place, [{ type, id }], options);
-    if (!target || (target.status !== null && target.status !== 'published')) throw new NotFoundError();
+    // Anything the public can see can be reported, withdrawn proposals included.
+    if (
+      !target ||
+      (target.status !== null && target.status !== 'published' && target.status !== 'withdrawn')
+    ) {
+      throw new NotFoundError();
+    }
     if (target.authorId === user.id) {
       throw new RefusalError(
         'own_content',
@@ -524,7 +531,7 @@ export function createModerationService(deps: {
         const setStatus = (
           list: Target[],
           to: 'hidden' | 'published',
-          from: ('published' | 'held' | 'hidden')[],
+          from: ('published' | 'held' | 'hidden' | 'withdrawn')[],
         ) => changeStatus(tx, place, list, to, from);
         const resolve = async (list: { type: ReportTarget; id: string }[], resolution: ReportResolution) => {
           const closed = await repo.resolveReports(tx, place.id, list, resolution, moderator.id);
@@ -534,11 +541,16 @@ export function createModerationService(deps: {
         };
 
         if (input.action === 'hide') {
+          // A withdrawn proposal is still public, so it can still be hidden.
           const applicable = targets.filter(
-            (t) => t.status === 'published' || t.status === 'held' || t.status === 'hidden',
+            (t) =>
+              t.status === 'published' ||
+              t.status === 'held' ||
+              t.status === 'hidden' ||
+              t.status === 'withdrawn',
           );
           outcome.skipped = targets.length - applicable.length;
-          await setStatus(applicable, 'hidden', ['published', 'held']);
+          await setStatus(applicable, 'hidden', ['published', 'held', 'withdrawn']);
           const closed = await resolve(applicable, 'hidden');
           for (const t of applicable) {
             const noun = TARGET_NOUNS[t.type];

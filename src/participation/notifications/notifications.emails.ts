@@ -38,7 +38,11 @@ export function unsubscribeUrl(baseUrl: string, token: string): string {
 }
 
 function listUnsubscribe(baseUrl: string, recipient: Recipient): Record<string, string> {
-  return { 'List-Unsubscribe': `<${unsubscribeUrl(baseUrl, recipient.unsubscribeToken)}>` };
+  return {
+    'List-Unsubscribe': `<${unsubscribeUrl(baseUrl, recipient.unsubscribeToken)}>`,
+    // RFC 8058: mail clients may unsubscribe with a single POST to that address.
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
 }
 
 /** One email for one notification. The notification's own link comes first, so it is the one people follow. */

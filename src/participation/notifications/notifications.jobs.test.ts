@@ -88,6 +88,7 @@ describe('sendPendingEmails', () => {
     assert.match(first.text, new RegExp(`http://commonweal\\.test/unsubscribe/token-${ivy}`));
     assert.deepEqual(first.headers, {
       'List-Unsubscribe': `<http://commonweal.test/unsubscribe/token-${ivy}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     });
     // The notification's own link is the first in the email.
     assert.equal(
@@ -182,6 +183,7 @@ describe('sendDailyDigests', () => {
     assert.match(deeMail.text, new RegExp(`http://commonweal\\.test/unsubscribe/token-${dee}`));
     assert.deepEqual(deeMail.headers, {
       'List-Unsubscribe': `<http://commonweal.test/unsubscribe/token-${dee}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     });
     assert.deepEqual(await unemailed(), ['Ivy one']);
     const stamp = await t.database.db
@@ -293,6 +295,19 @@ describe('unsubscribing from the link in an email', () => {
     const before = (await t.mail()).length;
     await t.services.notifications.sendPendingEmails(hours(1));
     assert.equal((await t.mail()).length, before);
+  });
+
+  it('unsubscribes with the one-click POST a mail client sends (RFC 8058), without a form token', async () => {
+    await prefer(ivy, 'daily');
+    const token = `token-${ivy}`;
+    const response = await t.app.inject({
+      method: 'POST',
+      url: `/unsubscribe/${token}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
+    assert.equal(response.statusCode, 303);
+    assert.equal((await tokenOf(ivy)).email, 'off');
   });
 
   it('says clearly when a link is not valid', async () => {

@@ -116,16 +116,22 @@ export function notificationsRoutes(
     });
   });
 
-  app.post<{ Params: { token: string } }>('/unsubscribe/:token', async (request, reply) => {
-    const token = tokenParam.safeParse(request.params.token);
-    const done = token.success && (await notifications.unsubscribe(request.actor, token.data));
-    if (!token.success || !done) {
-      return reply
-        .code(404)
-        .page(`${V}/unsubscribe-unknown.njk`, { title: 'This unsubscribe link is not valid' });
-    }
-    return reply.redirect(`/unsubscribe/${token.data}`, 303);
-  });
+  // No CSRF token: mail clients post here directly (RFC 8058), and the unguessable token in
+  // the address is itself the proof; all it can do is turn emails off.
+  app.post<{ Params: { token: string } }>(
+    '/unsubscribe/:token',
+    { config: { csrf: false } },
+    async (request, reply) => {
+      const token = tokenParam.safeParse(request.params.token);
+      const done = token.success && (await notifications.unsubscribe(request.actor, token.data));
+      if (!token.success || !done) {
+        return reply
+          .code(404)
+          .page(`${V}/unsubscribe-unknown.njk`, { title: 'This unsubscribe link is not valid' });
+      }
+      return reply.redirect(`/unsubscribe/${token.data}`, 303);
+    },
+  );
 
   app.register(
     async (scope) => {

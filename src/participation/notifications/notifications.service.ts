@@ -97,8 +97,11 @@ export function createNotificationsService(deps: { db: Database; mailer: Mailer;
       await repo.deleteFollow(db, f);
     },
 
-    isFollowing(f: { placeId: string; userId: string; targetType: FollowTarget; targetId: string }) {
-      return repo.isFollowing(db, f);
+    isFollowing(
+      f: { placeId: string; userId: string; targetType: FollowTarget; targetId: string },
+      tx?: Transaction<DB>,
+    ) {
+      return repo.isFollowing(tx ?? db, f);
     },
 
     /** Notifies everyone following any of the targets, once each, except the person who acted. */

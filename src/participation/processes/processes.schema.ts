@@ -140,7 +140,7 @@ function readPhases(raw: Record<string, unknown>, ctx?: z.RefinementCtx) {
 
 export const processListSchema = z.object({
   status: z.enum(['active', 'upcoming', 'past']).catch('active').default('active'),
-  page: z.string().optional(),
+  page: z.string().optional().catch(undefined),
 });
 
 export const verifySchema = z.object({

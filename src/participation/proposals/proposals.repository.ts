@@ -142,7 +142,6 @@ export async function listProposals(
 ) {
   let query = db
     .selectFrom('proposals as p')
-    .innerJoin('users as u', 'u.id', 'p.author_id')
     .where('p.place_id', '=', placeId)
     .where('p.process_id', '=', processId);
   const hiddenFor = filter.includeHiddenFor;
@@ -162,7 +161,10 @@ export async function listProposals(
   const tsquery = filter.q ? sql`websearch_to_tsquery('english', ${filter.q})` : undefined;
   if (tsquery) query = query.where(sql<boolean>`p.search @@ ${tsquery}`);
 
-  let ordered = query.select([...listColumns, 'u.name as author_name']);
+  // The author's name is needed for the rows shown, not for counting them.
+  let ordered = query
+    .innerJoin('users as u', 'u.id', 'p.author_id')
+    .select([...listColumns, 'u.name as author_name']);
   if (sort === 'relevance' && tsquery) ordered = ordered.orderBy(sql`ts_rank(p.search, ${tsquery})`, 'desc');
   if (sort === 'supported') ordered = ordered.orderBy('p.support_count', 'desc');
   if (sort === 'random') ordered = ordered.orderBy(sql`md5(p.id::text || ${seed})`);
@@ -227,12 +229,16 @@ export async function countSupportsInProcess(
   processId: string,
   userId: string,
 ) {
+  // Only supports on proposals still published count: one on a withdrawn or hidden proposal
+  // cannot be taken back, so it must not use up the limit.
   const row = await db
-    .selectFrom('supports')
+    .selectFrom('supports as s')
+    .innerJoin('proposals as p', 'p.id', 's.proposal_id')
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('place_id', '=', placeId)
-    .where('process_id', '=', processId)
-    .where('user_id', '=', userId)
+    .where('s.place_id', '=', placeId)
+    .where('s.process_id', '=', processId)
+    .where('s.user_id', '=', userId)
+    .where('p.status', '=', 'published')
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

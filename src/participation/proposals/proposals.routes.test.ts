@@ -494,3 +494,83 @@ describe('official answers', () => {
     assert.equal((await proposal(id)).answer, null);
   });
 });
+
+describe('rules found in review', () => {
+  it('refuses withdrawing a held proposal, which would make it public', async () => {
+    const id = await t.createProposal({ placeId: place.id, processId, authorId: residentId, status: 'held' });
+    const rosa = await signedIn('rosa@example.test');
+    const response = await rosa.submit(`${base()}/${id}`, {}, `${base()}/${id}/withdraw`);
+    assert.equal(response.statusCode, 403);
+    assert.equal((await proposal(id)).status, 'held');
+    assert.equal((await new Agent(t.app).get(`${base()}/${id}`)).statusCode, 404);
+  });
+
+  it('counts towards the limit only supports on proposals that are still published', async () => {
+    const limited = await t.createProcess({ placeId: place.id, supportsPerResident: 1 });
+    const first = await t.createProposal({ placeId: place.id, processId: limited, authorId: residentId });
+    const second = await t.createProposal({ placeId: place.id, processId: limited, authorId: residentId });
+    const nell = await signedIn('nell@example.test');
+    const path = (id: string) => `/places/riverside/processes/${limited}/proposals/${id}`;
+    await nell.submit(path(first), {}, `${path(first)}/support`);
+    const rosa = await signedIn('rosa@example.test');
+    assert.equal((await rosa.submit(path(first), {}, `${path(first)}/withdraw`)).statusCode, 303);
+    assert.equal((await proposal(first)).status, 'withdrawn');
+    const response = await nell.submit(path(second), {}, `${path(second)}/support`);
+    assert.equal(
+      response.statusCode,
+      303,
+      response.body.match(/<p class="govuk-body">([^<]*)<\/p>/g)?.join(' '),
+    );
+    assert.equal((await proposal(second)).support_count, 1);
+  });
+
+  it('refuses edits once the proposal phase has closed', async () => {
+    const on = today();
+    const closed = await t.createProcess({
+      placeId: place.id,
+      phases: [
+        { name: 'Discussion', startsOn: addDays(on, -1), endsOn: addDays(on, 5), allows: ['comment'] },
+      ],
+    });
+    const id = await t.createProposal({
+      placeId: place.id,
+      processId: closed,
+      authorId: residentId,
+      title: 'Frozen',
+    });
+    const rosa = await signedIn('rosa@example.test');
+    const path = `/places/riverside/processes/${closed}/proposals/${id}`;
+    await rosa.get(path);
+    const response = await rosa.postRaw(`${path}/edit`, {
+      _csrf: rosa.csrfToken(),
+      title: 'Thawed',
+      body: 'A change after proposals closed.',
+    });
+    assert.equal(response.statusCode, 403);
+    assert.equal((await proposal(id)).title, 'Frozen');
+  });
+
+  it('tells the proposer the answer even after they stopped following', async () => {
+    const id = await t.createProposal({
+      placeId: place.id,
+      processId,
+      authorId: residentId,
+      title: 'Unfollowed',
+    });
+    const officer = await signedIn('officer@example.test');
+    await officer.submit(`${base()}/${id}/answer`, {
+      answer: 'evaluating',
+      reason: 'We are costing it now.',
+    });
+    const rows = await t.database.db
+      .selectFrom('notifications')
+      .select('user_id')
+      .where('kind', '=', 'proposal.answered')
+      .where('link', 'like', `%${id}`)
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => r.user_id),
+      [residentId],
+    );
+  });
+});

@@ -210,6 +210,7 @@ export function proposalsRoutes(
         uuid(request.params.proposalId),
       );
       if (proposal.authorId !== request.actor.user?.id) throw new NotFoundError();
+      await processes.assertCanAct(request.actor, place, process, 'propose');
       return reply.page(`${V}/form.njk`, {
         title: 'Change your proposal',
         action: `${base(place, process)}/${proposal.id}/edit`,
@@ -235,6 +236,8 @@ export function proposalsRoutes(
         process,
         uuid(request.params.proposalId),
       );
+      // Refuse before validating: a closed phase matters more than a missing field.
+      await processes.assertCanAct(request.actor, place, process, 'propose');
       return handleForm(reply, {
         schema: proposalSchema,
         body: request.body,

@@ -90,5 +90,5 @@ export const proposalListSchema = z.object({
     .regex(/^[a-z0-9]{1,16}$/)
     .optional()
     .catch(undefined),
-  page: z.string().optional(),
+  page: z.string().optional().catch(undefined),
 });

@@ -287,6 +287,14 @@ export function createProposalsService(deps: {
         if (row.author_id !== user.id)
           throw new ForbiddenError('Only the person who made a proposal can withdraw it');
         if (row.status === 'withdrawn') return;
+        // Held or hidden content must not become public by being withdrawn.
+        if (row.status !== 'published') {
+          throw new RefusalError(
+            'proposal_not_shown',
+            'This proposal cannot be withdrawn while it is waiting for, or hidden by, a moderator.',
+            'A moderator will look at it soon.',
+          );
+        }
         await repo.setStatus(tx, place.id, id, 'withdrawn');
         await notifications.notifyFollowers(tx, [{ type: 'proposal', id }], user.id, {
           placeId: place.id,
@@ -398,13 +406,24 @@ export function createProposalsService(deps: {
         } else {
           await repo.deleteDecision(tx, place.id, id);
         }
-        await notifications.notifyFollowers(tx, [{ type: 'proposal', id }], actor.user!.id, {
+        const message = {
           placeId: place.id,
           kind: 'proposal.answered',
           title: `Official answer to “${row.title}”: ${ANSWER_LABELS[answer]}`,
           body: reason,
           link: proposalLink(place, process.id, id),
-        });
+        };
+        await notifications.notifyFollowers(tx, [{ type: 'proposal', id }], actor.user!.id, message);
+        // The proposer hears the answer even after they stopped following.
+        const follow = {
+          placeId: place.id,
+          userId: row.author_id,
+          targetType: 'proposal' as const,
+          targetId: id,
+        };
+        if (row.author_id !== actor.user!.id && !(await notifications.isFollowing(follow, tx))) {
+          await notifications.notifyUser(tx, row.author_id, message);
+        }
         await recordAudit(tx, actor, {
           action: 'proposal.answered',
           subjectType: 'proposal',

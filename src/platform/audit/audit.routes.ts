@@ -29,7 +29,7 @@ const filterSchema = z
     from: dateField('Start date'),
     to: dateField('End date'),
     place: z.string().trim().max(60).optional(),
-    page: z.string().optional(),
+    page: z.string().optional().catch(undefined),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, {
     path: ['to'],

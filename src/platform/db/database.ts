@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Kysely, type LogConfig, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { migrationProvider } from './migrations/index.ts';
@@ -30,13 +30,23 @@ pg.types.setTypeParser(BIGINT, (v) => v);
 pg.types.setTypeParser(DATE, (v) => v);
 const pgliteParsers = { [BIGINT]: (v: string) => v, [DATE]: (v: string) => v };
 
+/** Set COMMONWEAL_QUERY_LOG=1 to print every query with its duration (for profiling). */
+const queryLog: LogConfig | undefined =
+  process.env.COMMONWEAL_QUERY_LOG === '1'
+    ? (event) => {
+        console.error(
+          `${event.queryDurationMillis.toFixed(2)} ms  ${event.query.sql.replace(/\s+/g, ' ').slice(0, 160)}`,
+        );
+      }
+    : undefined;
+
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
     // An idle connection the server closed (a restart, a failover) must not crash the process:
     // the pool drops it and opens a new one on next use.
     pool.on('error', () => {});
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: queryLog });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   let unlock = () => {};
@@ -56,7 +66,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     pglite = await PGlite.create({ parsers: pgliteParsers });
   }
   // PGlite has one connection; Kysely queues callers on it (the adapter declares it single-connection).
-  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }), log: queryLog });
   return {
     db,
     kind: 'pglite',
