@@ -13,6 +13,7 @@ import { type Config, loadConfig } from '../platform/config.ts';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../platform/db/database.ts';
 import { createMailer, readMailFolder, type StoredMail } from '../platform/mail/mailer.ts';
 import type { Services } from '../services.ts';
+import type { QueryCounter } from './query-counter.ts';
 
 const srcDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -94,7 +95,7 @@ export const TEST_PASSWORD = 'correct-horse-battery-staple-7';
 
 export async function buildTestApp(
   env: Record<string, string> = {},
-  options: { assetsDir?: string; beforeReady?: (app: FastifyInstance) => void } = {},
+  options: { assetsDir?: string; beforeReady?: (app: FastifyInstance) => void; queryCounter?: QueryCounter } = {},
 ): Promise<TestApp> {
   const database = await freshDatabase();
   const mailDir = mkdtempSync(join(tmpdir(), 'cw-mail-'));
@@ -102,7 +103,8 @@ export async function buildTestApp(
   const mailer = createMailer({ smtpUrl: undefined, folder: mailDir, from: config.mailFrom });
   const app = await createApp({
     config,
-    database,
+    // With a counter, the app's queries are counted (tests read the database directly, uncounted).
+    database: options.queryCounter ? { ...database, db: database.db.withPlugin(options.queryCounter) } : database,
     mailer,
     assetsDir: options.assetsDir ?? join(srcDir, 'platform', 'views', 'assets'),
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',

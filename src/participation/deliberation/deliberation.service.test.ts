@@ -1,29 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type {
-  KyselyPlugin,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryResult,
-  RootOperationNode,
-  UnknownRow,
-} from 'kysely';
 import type { Actor } from '../../platform/auth/actor.ts';
 import { Agent } from '../../testing/agent.ts';
 import { buildTestApp, type TestApp } from '../../testing/harness.ts';
+import { QueryCounter } from '../../testing/query-counter.ts';
 import { createProcessesService } from '../processes/processes.service.ts';
 import { createDeliberationService, THREAD_PAGE_SIZE } from './deliberation.service.ts';
 
-class QueryCounter implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.count++;
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
-  }
-}
 
 let t: TestApp;
 let place: { id: string; slug: string; name: string };
