@@ -17,21 +17,63 @@ async function fill(target: { process: string; proposal: string }, proposals: nu
   const db = t.database.db;
   target.process = await t.createProcess({ placeId: place.id });
   for (let i = 0; i < proposals; i++) {
-    const id = await t.createProposal({ placeId: place.id, processId: target.process, authorId: residents[i % residents.length]!, category: 'Parks' });
+    const id = await t.createProposal({
+      placeId: place.id,
+      processId: target.process,
+      authorId: residents[i % residents.length]!,
+      category: 'Parks',
+    });
     if (i === 0) target.proposal = id;
-    await db.insertInto('supports').values({ place_id: place.id, process_id: target.process, proposal_id: id, user_id: residents[(i + 1) % residents.length]! }).execute();
+    await db
+      .insertInto('supports')
+      .values({
+        place_id: place.id,
+        process_id: target.process,
+        proposal_id: id,
+        user_id: residents[(i + 1) % residents.length]!,
+      })
+      .execute();
   }
   let parent: string | null = null;
   for (let i = 0; i < comments; i++) {
     for (const proposalId of [target.proposal, null]) {
       const row = await db
         .insertInto('comments')
-        .values({ place_id: place.id, process_id: target.process, proposal_id: proposalId, parent_id: i % 3 && proposalId ? parent : null, depth: i % 3 && proposalId ? 1 : 0, author_id: residents[i % residents.length]!, body: `Comment ${i} with a [link](https://example.org)`, stance: 'neutral' })
+        .values({
+          place_id: place.id,
+          process_id: target.process,
+          proposal_id: proposalId,
+          parent_id: i % 3 && proposalId ? parent : null,
+          depth: i % 3 && proposalId ? 1 : 0,
+          author_id: residents[i % residents.length]!,
+          body: `Comment ${i} with a [link](https://example.org)`,
+          stance: 'neutral',
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       if (proposalId && i % 3 === 0) parent = row.id;
-      await db.insertInto('reports').values({ place_id: place.id, reporter_id: residents[(i + 2) % residents.length]!, target_type: 'comment', target_id: row.id, reason: 'spam', details: '' }).execute();
-      await db.insertInto('notifications').values({ place_id: place.id, user_id: residents[0]!, kind: 'comment.created', title: `New comment ${i}`, body: '', link: `/places/${place.slug}` }).execute();
+      await db
+        .insertInto('reports')
+        .values({
+          place_id: place.id,
+          reporter_id: residents[(i + 2) % residents.length]!,
+          target_type: 'comment',
+          target_id: row.id,
+          reason: 'spam',
+          details: '',
+        })
+        .execute();
+      await db
+        .insertInto('notifications')
+        .values({
+          place_id: place.id,
+          user_id: residents[0]!,
+          kind: 'comment.created',
+          title: `New comment ${i}`,
+          body: '',
+          link: `/places/${place.slug}`,
+        })
+        .execute();
     }
   }
 }
@@ -40,12 +82,17 @@ before(async () => {
   t = await buildTestApp({}, { queryCounter: counter });
   place = await t.createPlace('countham', 'Countham');
   residents = [];
-  for (let i = 0; i < 6; i++) residents.push(await t.createUser({ email: `r${i}@example.test`, name: `Resident ${i}` }));
+  for (let i = 0; i < 6; i++)
+    residents.push(await t.createUser({ email: `r${i}@example.test`, name: `Resident ${i}` }));
   await t.createUser({ email: 'mod@example.test', roles: [{ placeId: place.id, role: 'moderator' }] });
   await fill(small, 3, 3);
   await fill(large, 30, 40);
   moderatorAgent = new Agent(t.app);
-  assert.equal((await moderatorAgent.submit('/sign-in', { email: 'mod@example.test', password: TEST_PASSWORD })).statusCode, 303);
+  assert.equal(
+    (await moderatorAgent.submit('/sign-in', { email: 'mod@example.test', password: TEST_PASSWORD }))
+      .statusCode,
+    303,
+  );
 });
 after(async () => {
   await t.close();

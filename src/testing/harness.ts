@@ -95,7 +95,11 @@ export const TEST_PASSWORD = 'correct-horse-battery-staple-7';
 
 export async function buildTestApp(
   env: Record<string, string> = {},
-  options: { assetsDir?: string; beforeReady?: (app: FastifyInstance) => void; queryCounter?: QueryCounter } = {},
+  options: {
+    assetsDir?: string;
+    beforeReady?: (app: FastifyInstance) => void;
+    queryCounter?: QueryCounter;
+  } = {},
 ): Promise<TestApp> {
   const database = await freshDatabase();
   const mailDir = mkdtempSync(join(tmpdir(), 'cw-mail-'));
@@ -104,7 +108,9 @@ export async function buildTestApp(
   const app = await createApp({
     config,
     // With a counter, the app's queries are counted (tests read the database directly, uncounted).
-    database: options.queryCounter ? { ...database, db: database.db.withPlugin(options.queryCounter) } : database,
+    database: options.queryCounter
+      ? { ...database, db: database.db.withPlugin(options.queryCounter) }
+      : database,
     mailer,
     assetsDir: options.assetsDir ?? join(srcDir, 'platform', 'views', 'assets'),
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -7,7 +7,6 @@ import { QueryCounter } from '../../testing/query-counter.ts';
 import { createProcessesService } from '../processes/processes.service.ts';
 import { createDeliberationService, THREAD_PAGE_SIZE } from './deliberation.service.ts';
 
-
 let t: TestApp;
 let place: { id: string; slug: string; name: string };
 let authors: string[];
