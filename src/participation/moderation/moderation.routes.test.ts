@@ -632,6 +632,21 @@ describe('POST /places/:slug/moderation/actions', () => {
     );
   });
 
+  it('announces held content to followers when a moderator lets it through, but not restored hidden content', async () => {
+    await t.database.db
+      .insertInto('follows')
+      .values({ place_id: north.id, user_id: ids.resident4!, target_type: 'process', target_id: processId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const held = await proposal({ status: 'held' });
+    const wasHidden = await proposal({ status: 'hidden' });
+    await act({ items: [`proposal:${held}`, `proposal:${wasHidden}`], action: 'restore' });
+    const notes = await notificationsOf(ids.resident4!, 'proposal.created');
+    assert.ok(notes.some((n) => n.link.endsWith(`/proposals/${held}`)));
+    assert.ok(!notes.some((n) => n.link.endsWith(`/proposals/${wasHidden}`)));
+    assert.equal((await notificationsOf(ids.author!, 'proposal.created')).length, 0, 'not the author');
+  });
+
   it('dismisses reports, and shows again content that the reports had hidden', async () => {
     const id = await proposal();
     for (const email of ['resident1@example.test', 'resident2@example.test', 'resident3@example.test']) {

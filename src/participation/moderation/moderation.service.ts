@@ -218,7 +218,7 @@ export interface CommentStatusListener {
 
 export function createModerationService(deps: {
   db: Database;
-  notifications: Pick<NotificationsService, 'notifyUser'>;
+  notifications: Pick<NotificationsService, 'notifyUser' | 'notifyFollowers'>;
   comments: CommentStatusListener;
 }) {
   const { db, notifications, comments } = deps;
@@ -588,6 +588,25 @@ export function createModerationService(deps: {
               body: `A moderator has reviewed your ${noun} and it is now shown.${reason ? ` They said: ${reason}` : ''}`,
               link: contentLink(place, t),
             });
+            // Content held before it was ever shown is new to followers: announce it as if just posted.
+            const link = contentLink(place, t);
+            if (t.status === 'held' && link && t.processId) {
+              const followed: { type: 'process' | 'proposal'; id: string }[] = [
+                { type: 'process', id: t.processId },
+              ];
+              if (t.type === 'comment' && t.proposalId)
+                followed.unshift({ type: 'proposal', id: t.proposalId });
+              await notifications.notifyFollowers(tx, followed, t.authorId, {
+                placeId: place.id,
+                kind: t.type === 'proposal' ? 'proposal.created' : 'comment.created',
+                title:
+                  t.type === 'proposal'
+                    ? `New proposal: ${t.title ?? ''}`
+                    : 'A new comment has been published',
+                body: `${t.authorName} ${t.type === 'proposal' ? 'made a proposal' : 'commented'}. Open the link to read it.`,
+                link,
+              });
+            }
           }
           outcome.done = applicable.length;
         } else if (input.action === 'dismiss') {
