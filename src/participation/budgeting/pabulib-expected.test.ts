@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type PbElection, parsePb } from './pabulib.ts';
+import { equalShares, equalSharesAddOne } from './rules/equal-shares.ts';
+import { greedyByPoints, greedyByVotes } from './rules/greedy.ts';
+import { type CountingInput, compareIds } from './rules/profile.ts';
+import { approvalInput, pointsInput } from './rules/projections.ts';
+import { type Rational, toFractionString } from './rules/rational.ts';
+
+/**
+ * Checks every instance × rule in the shared pabulib folder against the exact reference outcomes. The
+ * combinations listed in SLOW take seconds to minutes in exact arithmetic and run only with PB_FULL=1.
+ */
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const dataDir = join(repoRoot, '..', 'shared', 'pabulib');
+const full = process.env.PB_FULL === '1';
+
+/**
+ * Measured with PB_FULL=1 on the shared 2-core machine (the whole file then takes about 4 minutes); every
+ * combination not listed takes under 1.5 s, about 18 s of CPU together.
+ */
+const SLOW: Readonly<Record<string, string>> = {
+  'France_Toulouse_2024.pb mes_cost_add1': '9 s',
+  'France_Toulouse_2024.pb mes_cost_add1_noexh': '8 s',
+  'France_Toulouse_2024.pb mes_approval_add1': '7 s',
+  'Poland_Krakow_2024.pb mes_cost_add1': '5 s',
+  'Poland_Krakow_2024.pb mes_cost_add1_noexh': '5 s',
+  'Poland_Krakow_2024.pb mes_approval_add1': '5 s',
+  'Poland_Lodz_2022.pb mes_cost_add1': '3 s',
+  'Poland_Lodz_2022.pb mes_cost_add1_noexh': '3 s',
+  'Poland_Lodz_2022.pb mes_approval_add1': '4 s',
+  'Poland_Warszawa_2023_Mokotow.pb mes_cost_add1': '26 s',
+  'Poland_Warszawa_2023_Mokotow.pb mes_cost_add1_noexh': '28 s',
+  'Poland_Warszawa_2023_Mokotow.pb mes_approval_add1': '19 s',
+  'Poland_Warszawa_2026.pb mes_cost_add1': '31 s',
+  'Poland_Warszawa_2026.pb mes_cost_add1_noexh': '31 s',
+  'Poland_Warszawa_2026.pb mes_approval_add1': '39 s',
+};
+
+interface ExpectedRule {
+  readonly winners: readonly string[];
+  readonly total_cost?: string;
+  readonly budget_per_voter?: string;
+  readonly iterations?: number;
+  readonly stopped_because?: string;
+}
+interface ExpectedInstance {
+  readonly num_voters: number;
+  readonly num_projects: number;
+  readonly rules: Readonly<Record<string, ExpectedRule>>;
+}
+
+interface Outcome {
+  readonly winners: readonly string[];
+  readonly spent: Rational;
+  readonly budgetPerVoter?: Rational;
+  readonly iterations?: number;
+  readonly stoppedBecause?: string;
+}
+
+function count(rule: string, election: PbElection, approval: () => CountingInput): Outcome {
+  switch (rule) {
+    case 'greedy_votes':
+      return greedyByVotes(approval());
+    case 'greedy_points':
+      return greedyByPoints(pointsInput(election));
+    case 'mes_points':
+    case 'mes_cost':
+    case 'mes_approval': {
+      const utility = rule === 'mes_points' ? 'points' : rule === 'mes_cost' ? 'cost' : 'approval';
+      const r = equalShares(utility === 'points' ? pointsInput(election) : approval(), { utility });
+      return { ...r, winners: r.winners.map((w) => w.projectId) };
+    }
+    case 'mes_cost_add1':
+    case 'mes_cost_add1_noexh':
+    case 'mes_approval_add1': {
+      const r = equalSharesAddOne(approval(), {
+        utility: rule.startsWith('mes_cost') ? 'cost' : 'approval',
+        variant: rule.endsWith('_noexh') ? 'raise' : 'exhaustive',
+      });
+      return { ...r, winners: r.winners.map((w) => w.projectId) };
+    }
+    default:
+      throw new Error(`No rule named ${rule}`);
+  }
+}
+
+function loadExpected(): Record<string, ExpectedInstance> | null {
+  const file = join(dataDir, 'EXPECTED.json');
+  if (!existsSync(file)) return null;
+  return (JSON.parse(readFileSync(file, 'utf8')) as { instances: Record<string, ExpectedInstance> })
+    .instances;
+}
+
+const instances = loadExpected();
+
+describe('pabulib elections against the exact reference outcomes', () => {
+  it('finds the shared pabulib folder and its EXPECTED.json', () => {
+    assert.ok(instances, `missing ${join(dataDir, 'EXPECTED.json')}: the pabulib check cannot run`);
+    assert.ok(Object.keys(instances).length >= 18);
+  });
+
+  for (const [file, expected] of Object.entries(instances ?? {})) {
+    describe(file, () => {
+      let election: PbElection | undefined;
+      let approval: CountingInput | undefined;
+      const load = (): PbElection => {
+        election ??= parsePb(readFileSync(join(dataDir, file), 'utf8'));
+        return election;
+      };
+      const approvalOf = (): CountingInput => {
+        approval ??= approvalInput(load());
+        return approval;
+      };
+
+      it('parses with the recorded numbers of voters and projects', () => {
+        const e = load();
+        assert.equal(e.ballots.length, expected.num_voters);
+        assert.equal(e.projects.length, expected.num_projects);
+      });
+
+      for (const [rule, want] of Object.entries(expected.rules)) {
+        const slow = SLOW[`${file} ${rule}`];
+        const name = slow ? `${rule} [PB_FULL, ${slow}]` : rule;
+        const skip = slow && !full ? `slow in exact arithmetic (${slow}); run with PB_FULL=1` : false;
+        it(name, { skip }, () => {
+          const got = count(rule, load(), approvalOf);
+          assert.deepEqual([...got.winners].sort(compareIds), want.winners);
+          if (want.total_cost !== undefined) assert.equal(toFractionString(got.spent), want.total_cost);
+          if (want.budget_per_voter !== undefined) {
+            assert.ok(got.budgetPerVoter, `${rule} reports no budget per voter`);
+            assert.equal(toFractionString(got.budgetPerVoter), want.budget_per_voter);
+          }
+          if (want.iterations !== undefined) assert.equal(got.iterations, want.iterations);
+          if (want.stopped_because !== undefined) assert.equal(got.stoppedBecause, want.stopped_because);
+        });
+      }
+    });
+  }
+});
