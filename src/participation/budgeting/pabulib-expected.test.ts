@@ -4,11 +4,10 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type PbElection, parsePb } from './pabulib.ts';
-import { equalShares, equalSharesAddOne } from './rules/equal-shares.ts';
-import { greedyByPoints, greedyByVotes } from './rules/greedy.ts';
 import { type CountingInput, compareIds } from './rules/profile.ts';
-import { approvalInput, pointsInput } from './rules/projections.ts';
+import { approvalInput } from './rules/projections.ts';
 import { type Rational, toFractionString } from './rules/rational.ts';
+import { isRuleName, tally } from './tally.ts';
 
 /**
  * Checks every instance × rule in the shared pabulib folder against the exact reference outcomes. The
@@ -62,30 +61,8 @@ interface Outcome {
 }
 
 function count(rule: string, election: PbElection, approval: () => CountingInput): Outcome {
-  switch (rule) {
-    case 'greedy_votes':
-      return greedyByVotes(approval());
-    case 'greedy_points':
-      return greedyByPoints(pointsInput(election));
-    case 'mes_points':
-    case 'mes_cost':
-    case 'mes_approval': {
-      const utility = rule === 'mes_points' ? 'points' : rule === 'mes_cost' ? 'cost' : 'approval';
-      const r = equalShares(utility === 'points' ? pointsInput(election) : approval(), { utility });
-      return { ...r, winners: r.winners.map((w) => w.projectId) };
-    }
-    case 'mes_cost_add1':
-    case 'mes_cost_add1_noexh':
-    case 'mes_approval_add1': {
-      const r = equalSharesAddOne(approval(), {
-        utility: rule.startsWith('mes_cost') ? 'cost' : 'approval',
-        variant: rule.endsWith('_noexh') ? 'raise' : 'exhaustive',
-      });
-      return { ...r, winners: r.winners.map((w) => w.projectId) };
-    }
-    default:
-      throw new Error(`No rule named ${rule}`);
-  }
+  if (!isRuleName(rule)) throw new Error(`No rule named ${rule}`);
+  return tally(rule, election, approval);
 }
 
 function loadExpected(): Record<string, ExpectedInstance> | null {
