@@ -6,6 +6,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
+import { budgetsRoutes } from './participation/budgeting/budgets/budgets.routes.ts';
 import { deliberationRoutes } from './participation/deliberation/deliberation.routes.ts';
 import { moderationRoutes } from './participation/moderation/moderation.routes.ts';
 import { notificationsRoutes } from './participation/notifications/notifications.routes.ts';
@@ -124,6 +125,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   moderationRoutes(app, services);
   // notifications and statistics
   notificationsRoutes(app, services);
+  budgetsRoutes(app, services);
 
   return app;
 }

@@ -1,4 +1,5 @@
 import { createAccountsService } from './accounts/accounts.service.ts';
+import { createBudgetsService } from './participation/budgeting/budgets/budgets.service.ts';
 import {
   createDeliberationService,
   type DeliberationService,
@@ -29,7 +30,17 @@ export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: st
   const moderation = createModerationService({ db, notifications, comments });
   const proposals = createProposalsService({ db, processes, moderation, notifications });
   const deliberation = createDeliberationService({ db, processes, moderation, notifications });
-  return { accounts, places, processes, moderation, notifications, proposals, statistics, deliberation };
+  return {
+    accounts,
+    places,
+    processes,
+    moderation,
+    notifications,
+    proposals,
+    statistics,
+    deliberation,
+    budgets: createBudgetsService({ db }),
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

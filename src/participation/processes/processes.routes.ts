@@ -168,6 +168,7 @@ export function processesRoutes(app: FastifyInstance, services: Services): void 
           process.id,
         ),
         thread: await threadContext(request, { processId: process.id, proposalId: null }),
+        budgets: await services.budgets.budgetsOfProcess(place(request), process.id),
       });
     });
 

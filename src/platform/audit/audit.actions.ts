@@ -44,6 +44,11 @@ export const AUDIT_ACTIONS = [
   'notifications.followed',
   'notifications.unfollowed',
   'comment.reacted',
+  'budget.created',
+  'budget.updated',
+  'project.created',
+  'project.assigned',
+  'project.assessed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -33,6 +33,7 @@ const EXPECTED: Record<PlaceRole, PlaceCapability[]> = {
     'residents.verify',
     'evidence.analyse',
     'directory.manage',
+    'budgets.manage',
   ],
   moderator: ['place.view', 'content.moderate', 'moderation.configure'],
   valuator: ['place.view', 'projects.assess'],
@@ -45,6 +46,7 @@ const EXPECTED: Record<PlaceRole, PlaceCapability[]> = {
     'residents.verify',
     'moderation.configure',
     'evidence.analyse',
+    'budgets.manage',
   ],
 };
 

@@ -18,6 +18,7 @@ const PLACE_CAPABILITIES = {
   'content.moderate': ['moderator'],
   'moderation.configure': ['moderator', 'place_admin'],
   'projects.assess': ['valuator'],
+  'budgets.manage': ['officer', 'place_admin'],
   'evidence.analyse': ['analyst', 'officer', 'place_admin'],
   'directory.manage': ['organisation_member', 'officer'],
   'participants.work_with': ['link_worker'],

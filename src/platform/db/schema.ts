@@ -1,6 +1,11 @@
 import type { SignInThrottleTable, UsersTable, UserTokensTable } from '../../accounts/accounts.table.ts';
 import type { DecisionsTable } from '../../participation/accountability/decisions.table.ts';
 import type {
+  BudgetDistrictsTable,
+  BudgetsTable,
+  ProjectsTable,
+} from '../../participation/budgeting/budgets/budgets.table.ts';
+import type {
   CommentReactionsTable,
   CommentsTable,
 } from '../../participation/deliberation/deliberation.table.ts';
@@ -54,4 +59,7 @@ export interface DB {
   follows: FollowsTable;
   notifications: NotificationsTable;
   notification_preferences: NotificationPreferencesTable;
+  budgets: BudgetsTable;
+  budget_districts: BudgetDistrictsTable;
+  projects: ProjectsTable;
 }

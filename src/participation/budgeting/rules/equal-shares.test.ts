@@ -106,6 +106,42 @@ describe('Equal Shares, hand-worked', () => {
   });
 });
 
+describe('Equal Shares with a supporter who has nothing left', () => {
+  // Eight voters with 66/8 = 33/4 each. p3 (13) is bought first at ρ = 19/8, v3 paying all 33/4. For p5 (12)
+  // v3 has nothing left, so v2 (3 points) pays all 33/4 and v4 (1 point) the remaining 15/4: ρ = 15/4.
+  // A zero budget adds nothing to the money of the too-poor, and must still take their weight out.
+  it('finds the price from the others, so the cost is collected in full', () => {
+    const r = equalShares(
+      {
+        budget: fromInteger(66),
+        projects: [
+          { id: 'p3', cost: fromInteger(13) },
+          { id: 'p5', cost: fromInteger(12) },
+        ],
+        ballots: [
+          { projects: ['p3'], points: [1n] },
+          { projects: [], points: [] },
+          { projects: ['p5'], points: [3n] },
+          { projects: ['p5', 'p3'], points: [1n, 4n] },
+          { projects: ['p5'], points: [1n] },
+          { projects: [], points: [] },
+          { projects: [], points: [] },
+          { projects: ['p3'], points: [1n] },
+        ],
+      },
+      { utility: 'points' },
+    );
+    assert.deepEqual(
+      r.winners.map((w) => [w.projectId, text(w.rho)]),
+      [
+        ['p3', '19/8'],
+        ['p5', '15/4'],
+      ],
+    );
+    assert.equal(text(r.spent), '25');
+  });
+});
+
 describe('Equal Shares completions, hand-worked', () => {
   // v1 wants a (6), v2 wants b (5) and c (3); everyone starts with 5, then 6, 7, …
   const abc = input(10, { a: 6, b: 5, c: 3 }, [['a'], ['b', 'c']]);

@@ -139,7 +139,9 @@ function run(
       // Anyone too poor at this ρ is too poor at the final, larger ρ, so a whole pass may use one ρ.
       const t = cd - poorSum;
       const w = restW;
-      if (poorSum === 0n) return { t, w };
+      // Nobody too poor: the first ρ is the answer. (A supporter with nothing left is too poor while adding
+      // nothing to poorSum, so the test must be on weight, not on money.)
+      if (restW === w0) return { t, w };
       let changed = false;
       for (let k = 0; k < len; k++) {
         if (poor[k]) continue;

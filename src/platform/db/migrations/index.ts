@@ -3,6 +3,7 @@ import * as foundation from './2026-11-28T0700-foundation.ts';
 import * as participation from './2026-11-28T0900-participation.ts';
 import * as deliberation from './2026-11-28T1100-deliberation.ts';
 import * as moderation from './2026-11-28T1100-moderation.ts';
+import * as budgets from './2026-11-28T1200-budgets.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-28T0900-participation': participation,
   '2026-11-28T1100-deliberation': deliberation,
   '2026-11-28T1100-moderation': moderation,
+  '2026-11-28T1200-budgets': budgets,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,409 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../../../platform/db/schema.ts';
+import type { Feasibility } from './budgets.table.ts';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface BudgetValues {
+  title: string;
+  currency: string;
+  totalAmount: string;
+  votingOpensOn: string;
+  votingClosesOn: string;
+  rule: string;
+}
+
+export interface DistrictValues {
+  id: string | null;
+  name: string;
+  amount: string;
+}
+
+export interface ProjectValues {
+  districtId: string | null;
+  proposalId: string | null;
+  title: string;
+  description: string;
+}
+
+const budgetColumns = [
+  'id',
+  'place_id',
+  'process_id',
+  'title',
+  'currency',
+  'total_amount',
+  'voting_opens_on',
+  'voting_closes_on',
+  'rule',
+  'created_at',
+] as const;
+
+export async function findBudget(db: Executor, placeId: string, id: string, lock = false) {
+  let query = db
+    .selectFrom('budgets')
+    .select(budgetColumns)
+    .where('place_id', '=', placeId)
+    .where('id', '=', id);
+  if (lock) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+export async function listBudgetsOfProcess(db: Executor, placeId: string, processId: string) {
+  return db
+    .selectFrom('budgets')
+    .select(budgetColumns)
+    .where('place_id', '=', placeId)
+    .where('process_id', '=', processId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(100)
+    .execute();
+}
+
+export async function findDistricts(db: Executor, placeId: string, budgetId: string) {
+  return db
+    .selectFrom('budget_districts')
+    .select(['id', 'budget_id', 'position', 'name', 'amount'])
+    .where('place_id', '=', placeId)
+    .where('budget_id', '=', budgetId)
+    .orderBy('position')
+    .execute();
+}
+
+export async function insertBudget(
+  db: Executor,
+  placeId: string,
+  processId: string,
+  values: BudgetValues,
+): Promise<string> {
+  const row = await db
+    .insertInto('budgets')
+    .values({
+      place_id: placeId,
+      process_id: processId,
+      title: values.title,
+      currency: values.currency,
+      total_amount: values.totalAmount,
+      voting_opens_on: values.votingOpensOn,
+      voting_closes_on: values.votingClosesOn,
+      rule: values.rule,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateBudget(db: Executor, placeId: string, id: string, values: BudgetValues) {
+  await db
+    .updateTable('budgets')
+    .set({
+      title: values.title,
+      currency: values.currency,
+      total_amount: values.totalAmount,
+      voting_opens_on: values.votingOpensOn,
+      voting_closes_on: values.votingClosesOn,
+      rule: values.rule,
+    })
+    .where('place_id', '=', placeId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Districts as posted: rows with an id are updated, rows without one added, missing ones removed. */
+export async function saveDistricts(db: Executor, placeId: string, budgetId: string, rows: DistrictValues[]) {
+  const keep = rows.flatMap((r) => (r.id ? [r.id] : []));
+  let remove = db
+    .deleteFrom('budget_districts')
+    .where('place_id', '=', placeId)
+    .where('budget_id', '=', budgetId);
+  if (keep.length > 0) remove = remove.where('id', 'not in', keep);
+  await remove.execute();
+  for (const [index, row] of rows.entries()) {
+    if (row.id) {
+      await db
+        .updateTable('budget_districts')
+        .set({ name: row.name, amount: row.amount, position: index + 1 })
+        .where('place_id', '=', placeId)
+        .where('budget_id', '=', budgetId)
+        .where('id', '=', row.id)
+        .execute();
+    } else {
+      await db
+        .insertInto('budget_districts')
+        .values({
+          place_id: placeId,
+          budget_id: budgetId,
+          position: index + 1,
+          name: row.name,
+          amount: row.amount,
+        })
+        .execute();
+    }
+  }
+}
+
+/** Names of the districts among `ids` that projects belong to. */
+export async function districtsInUse(db: Executor, placeId: string, budgetId: string, ids: string[]) {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('budget_districts as d')
+    .select('d.name')
+    .where('d.place_id', '=', placeId)
+    .where('d.budget_id', '=', budgetId)
+    .where('d.id', 'in', ids)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('projects as p')
+          .select('p.id')
+          .whereRef('p.district_id', '=', 'd.id')
+          .where('p.place_id', '=', placeId),
+      ),
+    )
+    .orderBy('d.position')
+    .execute();
+  return rows.map((r) => r.name);
+}
+
+function projectQuery(db: Executor, placeId: string) {
+  return db
+    .selectFrom('projects as p')
+    .innerJoin('budgets as b', (join) =>
+      join.onRef('b.id', '=', 'p.budget_id').on('b.place_id', '=', placeId),
+    )
+    .leftJoin('budget_districts as d', 'd.id', 'p.district_id')
+    .leftJoin('users as v', 'v.id', 'p.valuator_id')
+    .select([
+      'p.id',
+      'p.budget_id',
+      'p.district_id',
+      'p.proposal_id',
+      'p.title',
+      'p.description',
+      'p.estimated_cost',
+      'p.feasibility',
+      'p.feasibility_reason',
+      'p.assessed_at',
+      'p.valuator_id',
+      'p.created_at',
+      'd.name as district_name',
+      'd.amount as district_amount',
+      'v.name as valuator_name',
+      'b.title as budget_title',
+      'b.process_id',
+      'b.total_amount as budget_amount',
+      'b.currency',
+    ])
+    .where('p.place_id', '=', placeId);
+}
+
+export async function listProjects(
+  db: Executor,
+  placeId: string,
+  budgetId: string,
+  feasibleOnly: boolean,
+  page: { limit: number; offset: number },
+) {
+  let query = projectQuery(db, placeId).where('p.budget_id', '=', budgetId);
+  let count = db
+    .selectFrom('projects')
+    .select((eb) => eb.fn.countAll<string>().as('total'))
+    .where('place_id', '=', placeId)
+    .where('budget_id', '=', budgetId);
+  if (feasibleOnly) {
+    query = query.where('p.feasibility', '=', 'feasible');
+    count = count.where('feasibility', '=', 'feasible');
+  }
+  const rows = await query
+    .orderBy('p.created_at')
+    .orderBy('p.id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  const { total } = await count.executeTakeFirstOrThrow();
+  return { rows, total: Number(total) };
+}
+
+/** How many projects are in each state, and what the feasible ones cost together. */
+export async function projectTotals(db: Executor, placeId: string, budgetId: string) {
+  const rows = await db
+    .selectFrom('projects')
+    .select((eb) => [
+      'feasibility',
+      eb.fn.countAll<string>().as('count'),
+      eb.fn.sum<string | number | null>('estimated_cost').as('cost'),
+    ])
+    .where('place_id', '=', placeId)
+    .where('budget_id', '=', budgetId)
+    .groupBy('feasibility')
+    .execute();
+  return rows;
+}
+
+export async function findProject(db: Executor, placeId: string, budgetId: string, id: string) {
+  return projectQuery(db, placeId)
+    .where('p.budget_id', '=', budgetId)
+    .where('p.id', '=', id)
+    .executeTakeFirst();
+}
+
+/** A project only if it is assigned to this valuator: another valuator never reads it. */
+export async function findAssignedProject(db: Executor, placeId: string, valuatorId: string, id: string) {
+  return projectQuery(db, placeId)
+    .where('p.valuator_id', '=', valuatorId)
+    .where('p.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function listAssignedProjects(
+  db: Executor,
+  placeId: string,
+  valuatorId: string,
+  page: { limit: number; offset: number },
+) {
+  const rows = await projectQuery(db, placeId)
+    .where('p.valuator_id', '=', valuatorId)
+    .orderBy((eb) => eb.case().when('p.feasibility', '=', 'pending').then(0).else(1).end())
+    .orderBy('p.created_at')
+    .orderBy('p.id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  const { total } = await db
+    .selectFrom('projects')
+    .select((eb) => eb.fn.countAll<string>().as('total'))
+    .where('place_id', '=', placeId)
+    .where('valuator_id', '=', valuatorId)
+    .executeTakeFirstOrThrow();
+  return { rows, total: Number(total) };
+}
+
+export async function insertProject(
+  db: Executor,
+  placeId: string,
+  budgetId: string,
+  values: ProjectValues,
+): Promise<string> {
+  const row = await db
+    .insertInto('projects')
+    .values({
+      place_id: placeId,
+      budget_id: budgetId,
+      district_id: values.districtId,
+      proposal_id: values.proposalId,
+      title: values.title,
+      description: values.description,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function setValuator(db: Executor, placeId: string, id: string, valuatorId: string) {
+  await db
+    .updateTable('projects')
+    .set({ valuator_id: valuatorId })
+    .where('place_id', '=', placeId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function setAssessment(
+  db: Executor,
+  placeId: string,
+  id: string,
+  valuatorId: string,
+  values: { estimatedCost: string; feasibility: Feasibility; reason: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('projects')
+    .set({
+      estimated_cost: values.estimatedCost,
+      feasibility: values.feasibility,
+      feasibility_reason: values.reason,
+      assessed_by: valuatorId,
+      assessed_at: new Date(),
+    })
+    .where('place_id', '=', placeId)
+    .where('id', '=', id)
+    .where('valuator_id', '=', valuatorId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Accepted proposals of the process that are not yet a project of this budget. Read here rather than
+ * through the proposals service because "not yet a project" is a join with this feature's table.
+ */
+export async function acceptedProposalsWithoutProject(
+  db: Executor,
+  placeId: string,
+  processId: string,
+  budgetId: string,
+) {
+  return db
+    .selectFrom('proposals as pr')
+    .select(['pr.id', 'pr.title'])
+    .where('pr.place_id', '=', placeId)
+    .where('pr.process_id', '=', processId)
+    .where('pr.answer', '=', 'accepted')
+    .where('pr.status', '=', 'published')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('projects as p')
+            .select('p.id')
+            .whereRef('p.proposal_id', '=', 'pr.id')
+            .where('p.place_id', '=', placeId)
+            .where('p.budget_id', '=', budgetId),
+        ),
+      ),
+    )
+    .orderBy('pr.title')
+    .limit(500)
+    .execute();
+}
+
+export async function findProposal(db: Executor, placeId: string, id: string) {
+  return db
+    .selectFrom('proposals')
+    .select(['id', 'process_id', 'title', 'body', 'answer', 'status'])
+    .where('place_id', '=', placeId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function projectOfProposal(db: Executor, placeId: string, budgetId: string, proposalId: string) {
+  return db
+    .selectFrom('projects')
+    .select('id')
+    .where('place_id', '=', placeId)
+    .where('budget_id', '=', budgetId)
+    .where('proposal_id', '=', proposalId)
+    .executeTakeFirst();
+}
+
+/** People holding the valuator role in the place, for the assignment select. */
+export async function valuatorsOfPlace(db: Executor, placeId: string) {
+  return db
+    .selectFrom('place_roles as r')
+    .innerJoin('users as u', 'u.id', 'r.user_id')
+    .select(['u.id', 'u.name', 'u.email'])
+    .where('r.place_id', '=', placeId)
+    .where('r.role', '=', 'valuator')
+    .where('u.deleted_at', 'is', null)
+    .orderBy('u.name')
+    .limit(500)
+    .execute();
+}
+
+export async function isValuator(db: Executor, placeId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('place_roles')
+    .select('user_id')
+    .where('place_id', '=', placeId)
+    .where('user_id', '=', userId)
+    .where('role', '=', 'valuator')
+    .executeTakeFirst();
+  return row !== undefined;
+}

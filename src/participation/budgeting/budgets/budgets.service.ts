@@ -1,0 +1,363 @@
+import { recordAudit } from '../../../platform/audit/audit.service.ts';
+import type { Actor } from '../../../platform/auth/actor.ts';
+import { authorise } from '../../../platform/auth/policy.ts';
+import type { Database } from '../../../platform/db/database.ts';
+import { NotFoundError, ValidationError } from '../../../platform/errors.ts';
+import type { PlaceSummary } from '../../../platform/views/place-context.ts';
+import type { Process } from '../../processes/processes.service.ts';
+import type { RuleName } from '../tally.ts';
+import * as repo from './budgets.repository.ts';
+import { type BudgetForm, toMinorUnits } from './budgets.schema.ts';
+import type { Feasibility } from './budgets.table.ts';
+
+export interface District {
+  id: string;
+  name: string;
+  amount: string;
+}
+
+export interface Budget {
+  id: string;
+  processId: string;
+  title: string;
+  currency: string;
+  totalAmount: string;
+  votingOpensOn: string;
+  votingClosesOn: string;
+  rule: RuleName;
+  districts: District[];
+}
+
+export interface Project {
+  id: string;
+  budgetId: string;
+  budgetTitle: string;
+  processId: string;
+  currency: string;
+  districtId: string | null;
+  districtName: string | null;
+  proposalId: string | null;
+  title: string;
+  description: string;
+  estimatedCost: string | null;
+  feasibility: Feasibility;
+  feasibilityReason: string | null;
+  assessedAt: Date | null;
+  valuatorId: string | null;
+  valuatorName: string | null;
+  /** What the project may cost at most: its district's amount, or the whole budget. */
+  limit: string;
+  onBallot: boolean;
+}
+
+/** Amounts are kept as exact decimal strings with two places. */
+function money(value: string | number | null): string {
+  return fromMinorUnits(toMinorUnits(value ?? 0));
+}
+
+function fromMinorUnits(minor: bigint): string {
+  return `${minor / 100n}.${String(minor % 100n).padStart(2, '0')}`;
+}
+
+type BudgetRow = NonNullable<Awaited<ReturnType<typeof repo.findBudget>>>;
+type DistrictRow = Awaited<ReturnType<typeof repo.findDistricts>>[number];
+type ProjectRow = NonNullable<Awaited<ReturnType<typeof repo.findProject>>>;
+
+function toBudget(row: BudgetRow, districts: DistrictRow[]): Budget {
+  return {
+    id: row.id,
+    processId: row.process_id,
+    title: row.title,
+    currency: row.currency,
+    totalAmount: money(row.total_amount),
+    votingOpensOn: row.voting_opens_on,
+    votingClosesOn: row.voting_closes_on,
+    rule: row.rule as RuleName,
+    districts: districts.map((d) => ({ id: d.id, name: d.name, amount: money(d.amount) })),
+  };
+}
+
+function toProject(row: ProjectRow): Project {
+  return {
+    id: row.id,
+    budgetId: row.budget_id,
+    budgetTitle: row.budget_title,
+    processId: row.process_id,
+    currency: row.currency,
+    districtId: row.district_id,
+    districtName: row.district_name,
+    proposalId: row.proposal_id,
+    title: row.title,
+    description: row.description,
+    estimatedCost: row.estimated_cost === null ? null : money(row.estimated_cost),
+    feasibility: row.feasibility,
+    feasibilityReason: row.feasibility_reason,
+    assessedAt: row.assessed_at,
+    valuatorId: row.valuator_id,
+    valuatorName: row.valuator_name,
+    limit: money(row.district_amount ?? row.budget_amount),
+    onBallot: row.feasibility === 'feasible',
+  };
+}
+
+export type BudgetsService = ReturnType<typeof createBudgetsService>;
+
+export function createBudgetsService(deps: { db: Database }) {
+  const { db } = deps;
+
+  async function getBudget(place: PlaceSummary, id: string): Promise<Budget> {
+    const row = await repo.findBudget(db, place.id, id);
+    if (!row) throw new NotFoundError();
+    return toBudget(row, await repo.findDistricts(db, place.id, row.id));
+  }
+
+  function checkDistricts(form: BudgetForm) {
+    const total = toMinorUnits(form.totalAmount);
+    const sum = form.districts.reduce((acc, d) => acc + toMinorUnits(d.amount), 0n);
+    if (sum > total) {
+      throw new ValidationError(
+        'district1Amount',
+        `The districts’ amounts add up to ${fromMinorUnits(sum)} ${form.currency}, more than the budget total of ${form.totalAmount} ${form.currency}`,
+      );
+    }
+  }
+
+  function checkDistrictOf(budget: Budget, districtId: string | null) {
+    if (districtId !== null && !budget.districts.some((d) => d.id === districtId)) {
+      throw new ValidationError('districtId', 'Select a district from the list');
+    }
+  }
+
+  return {
+    getBudget,
+
+    /** The budgets of a process, for its page; one query. */
+    async budgetsOfProcess(place: PlaceSummary, processId: string) {
+      const rows = await repo.listBudgetsOfProcess(db, place.id, processId);
+      return rows.map((r) => toBudget(r, []));
+    },
+
+    async createBudget(
+      actor: Actor,
+      place: PlaceSummary,
+      process: Process,
+      form: BudgetForm,
+    ): Promise<string> {
+      authorise(actor, 'budgets.manage', place.id);
+      checkDistricts(form);
+      return db.transaction().execute(async (tx) => {
+        const id = await repo.insertBudget(tx, place.id, process.id, form);
+        await repo.saveDistricts(
+          tx,
+          place.id,
+          id,
+          form.districts.map((d) => ({ ...d, id: null })),
+        );
+        await recordAudit(tx, actor, {
+          action: 'budget.created',
+          subjectType: 'budget',
+          subjectId: id,
+          placeId: place.id,
+          details: { processId: process.id, totalAmount: form.totalAmount, currency: form.currency },
+        });
+        return id;
+      });
+    },
+
+    async updateBudget(actor: Actor, place: PlaceSummary, id: string, form: BudgetForm): Promise<void> {
+      authorise(actor, 'budgets.manage', place.id);
+      checkDistricts(form);
+      await db.transaction().execute(async (tx) => {
+        const row = await repo.findBudget(tx, place.id, id, true);
+        if (!row) throw new NotFoundError();
+        const existing = await repo.findDistricts(tx, place.id, id);
+        const keptIds = new Set(form.districts.flatMap((d) => (d.id ? [d.id] : [])));
+        const removed = existing.filter((d) => !keptIds.has(d.id)).map((d) => d.id);
+        const inUse = await repo.districtsInUse(tx, place.id, id, removed);
+        if (inUse.length > 0) {
+          throw new ValidationError(
+            'district1Name',
+            `You cannot remove ${inUse.join(', ')}: it has projects`,
+          );
+        }
+        const known = new Set(existing.map((d) => d.id));
+        const rows = form.districts.map((d) => ({ ...d, id: d.id && known.has(d.id) ? d.id : null }));
+        await repo.updateBudget(tx, place.id, id, form);
+        await repo.saveDistricts(tx, place.id, id, rows);
+        await recordAudit(tx, actor, {
+          action: 'budget.updated',
+          subjectType: 'budget',
+          subjectId: id,
+          placeId: place.id,
+          details: { totalAmount: form.totalAmount, currency: form.currency, districts: rows.length },
+        });
+      });
+    },
+
+    async listProjects(
+      place: PlaceSummary,
+      budget: Budget,
+      feasibleOnly: boolean,
+      page: { limit: number; offset: number },
+    ) {
+      const { rows, total } = await repo.listProjects(db, place.id, budget.id, feasibleOnly, page);
+      return { projects: rows.map(toProject), total };
+    },
+
+    /** Counts per state and the cost of the feasible projects together. */
+    async projectTotals(place: PlaceSummary, budget: Budget) {
+      const rows = await repo.projectTotals(db, place.id, budget.id);
+      const of = (f: Feasibility) => rows.find((r) => r.feasibility === f);
+      return {
+        pending: Number(of('pending')?.count ?? 0),
+        feasible: Number(of('feasible')?.count ?? 0),
+        notFeasible: Number(of('not_feasible')?.count ?? 0),
+        ballotCost: money(of('feasible')?.cost ?? 0),
+      };
+    },
+
+    async getProject(place: PlaceSummary, budget: Budget, id: string): Promise<Project> {
+      const row = await repo.findProject(db, place.id, budget.id, id);
+      if (!row) throw new NotFoundError();
+      return toProject(row);
+    },
+
+    async acceptedProposals(actor: Actor, place: PlaceSummary, budget: Budget) {
+      authorise(actor, 'budgets.manage', place.id);
+      return repo.acceptedProposalsWithoutProject(db, place.id, budget.processId, budget.id);
+    },
+
+    async valuators(actor: Actor, place: PlaceSummary) {
+      authorise(actor, 'budgets.manage', place.id);
+      const rows = await repo.valuatorsOfPlace(db, place.id);
+      return rows.map((r) => ({ id: r.id, name: r.name, email: r.email }));
+    },
+
+    async createProject(
+      actor: Actor,
+      place: PlaceSummary,
+      budget: Budget,
+      input: { title: string; description: string; districtId: string | null },
+    ): Promise<string> {
+      authorise(actor, 'budgets.manage', place.id);
+      checkDistrictOf(budget, input.districtId);
+      return db.transaction().execute(async (tx) => {
+        const id = await repo.insertProject(tx, place.id, budget.id, { ...input, proposalId: null });
+        await recordAudit(tx, actor, {
+          action: 'project.created',
+          subjectType: 'project',
+          subjectId: id,
+          placeId: place.id,
+          details: { budgetId: budget.id },
+        });
+        return id;
+      });
+    },
+
+    async createProjectFromProposal(
+      actor: Actor,
+      place: PlaceSummary,
+      budget: Budget,
+      input: { proposalId: string; districtId: string | null },
+    ): Promise<string> {
+      authorise(actor, 'budgets.manage', place.id);
+      checkDistrictOf(budget, input.districtId);
+      return db.transaction().execute(async (tx) => {
+        const proposal = await repo.findProposal(tx, place.id, input.proposalId);
+        if (!proposal || proposal.process_id !== budget.processId || proposal.status !== 'published') {
+          throw new ValidationError('proposalId', 'Select a proposal of this process');
+        }
+        if (proposal.answer !== 'accepted') {
+          throw new ValidationError('proposalId', 'Only accepted proposals can become projects');
+        }
+        if (await repo.projectOfProposal(tx, place.id, budget.id, proposal.id)) {
+          throw new ValidationError('proposalId', 'That proposal is already a project of this budget');
+        }
+        const id = await repo.insertProject(tx, place.id, budget.id, {
+          districtId: input.districtId,
+          proposalId: proposal.id,
+          title: proposal.title,
+          description: proposal.body,
+        });
+        await recordAudit(tx, actor, {
+          action: 'project.created',
+          subjectType: 'project',
+          subjectId: id,
+          placeId: place.id,
+          details: { budgetId: budget.id, proposalId: proposal.id },
+        });
+        return id;
+      });
+    },
+
+    async assignValuator(
+      actor: Actor,
+      place: PlaceSummary,
+      budget: Budget,
+      projectId: string,
+      valuatorId: string,
+    ): Promise<void> {
+      authorise(actor, 'budgets.manage', place.id);
+      await db.transaction().execute(async (tx) => {
+        const project = await repo.findProject(tx, place.id, budget.id, projectId);
+        if (!project) throw new NotFoundError();
+        if (!(await repo.isValuator(tx, place.id, valuatorId))) {
+          throw new ValidationError('valuatorId', 'Select a valuator from the list');
+        }
+        await repo.setValuator(tx, place.id, projectId, valuatorId);
+        await recordAudit(tx, actor, {
+          action: 'project.assigned',
+          subjectType: 'project',
+          subjectId: projectId,
+          placeId: place.id,
+          details: { valuatorId, previousValuatorId: project.valuator_id },
+        });
+      });
+    },
+
+    /** Projects assigned to the signed-in valuator; nobody else's. */
+    async projectsToAssess(actor: Actor, place: PlaceSummary, page: { limit: number; offset: number }) {
+      authorise(actor, 'projects.assess', place.id);
+      const { rows, total } = await repo.listAssignedProjects(db, place.id, actor.user!.id, page);
+      return { projects: rows.map(toProject), total };
+    },
+
+    async projectToAssess(actor: Actor, place: PlaceSummary, projectId: string): Promise<Project> {
+      authorise(actor, 'projects.assess', place.id);
+      const row = await repo.findAssignedProject(db, place.id, actor.user!.id, projectId);
+      if (!row) throw new NotFoundError();
+      return toProject(row);
+    },
+
+    async assess(
+      actor: Actor,
+      place: PlaceSummary,
+      projectId: string,
+      input: { estimatedCost: string; feasibility: 'feasible' | 'not_feasible'; reason: string },
+    ): Promise<Project> {
+      authorise(actor, 'projects.assess', place.id);
+      const valuatorId = actor.user!.id;
+      return db.transaction().execute(async (tx) => {
+        const row = await repo.findAssignedProject(tx, place.id, valuatorId, projectId);
+        if (!row) throw new NotFoundError();
+        const project = toProject(row);
+        if (toMinorUnits(input.estimatedCost) > toMinorUnits(project.limit)) {
+          throw new ValidationError(
+            'estimatedCost',
+            `Estimated cost must be ${project.limit} ${project.currency} or less, the amount ${project.districtName ? `for ${project.districtName}` : 'of the budget'}`,
+          );
+        }
+        const updated = await repo.setAssessment(tx, place.id, projectId, valuatorId, input);
+        if (!updated) throw new NotFoundError();
+        await recordAudit(tx, actor, {
+          action: 'project.assessed',
+          subjectType: 'project',
+          subjectId: projectId,
+          placeId: place.id,
+          details: { estimatedCost: input.estimatedCost, feasibility: input.feasibility },
+        });
+        return project;
+      });
+    },
+  };
+}
