@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { placeReturnTo } from '../../places/place-scope.ts';
 import { BODY_MAX_LENGTH } from './deliberation.service.ts';
 
 export const STANCES = ['in_favour', 'against', 'neutral'] as const;
@@ -48,9 +49,5 @@ export const commentIdSchema = z.uuid();
  * site, another place, a protocol-relative path) falls back to the default.
  */
 export function safeReturnTo(value: unknown, slug: string, fallback: string): string {
-  if (typeof value !== 'string') return fallback;
-  const path = value.split('#')[0]!;
-  const prefix = `/places/${slug}/`;
-  if (!path.startsWith(prefix) || /[\\\s]|\/\//.test(path) || path.includes('..')) return fallback;
-  return path;
+  return placeReturnTo(value, slug) ?? fallback;
 }

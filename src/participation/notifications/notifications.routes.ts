@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { placeReturnTo } from '../../places/place-scope.ts';
 import type { PlacesService } from '../../places/places.service.ts';
 import { requireUser } from '../../platform/auth/require-user.ts';
 import { AppError, NotFoundError } from '../../platform/errors.ts';
@@ -17,11 +18,9 @@ import type { NotificationsService } from './notifications.service.ts';
 
 const V = 'participation/notifications/views';
 
-/** Only a path under this place's own pages: never another place, another site or a trick path. */
+/** Kept for callers: the one rule lives in places/place-scope.ts. */
 export function safeReturnTo(value: string | undefined, slug: string): string | undefined {
-  if (!value?.startsWith(`/places/${slug}/`)) return undefined;
-  if (/[\s\\]|\/\/|\/\.\.?(\/|$)|%2e|%2f|%5c/i.test(value)) return undefined;
-  return value;
+  return placeReturnTo(value, slug);
 }
 
 const preferenceItems = EMAIL_PREFERENCES.map((p) => ({

@@ -1,13 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { registerPlaceRoutes } from '../../places/place-scope.ts';
+import type { FastifyInstance } from 'fastify';
+import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../../places/place-scope.ts';
 import { authorise, can } from '../../platform/auth/policy.ts';
 import { requireUser } from '../../platform/auth/require-user.ts';
-import { NotFoundError, ValidationError } from '../../platform/errors.ts';
+import { ValidationError } from '../../platform/errors.ts';
 import { handleForm } from '../../platform/forms.ts';
 import { renderMarkdown } from '../../platform/markdown.ts';
 import { pageRequest, paginationLinks } from '../../platform/pagination.ts';
-import type { PlaceSummary } from '../../platform/views/place-context.ts';
 import type { Services } from '../../services.ts';
 import { threadContext } from '../deliberation/deliberation.routes.ts';
 import { ELIGIBILITY_LABELS } from './eligibility.ts';
@@ -31,16 +29,6 @@ const STATUS_TABS = [
 ] as const;
 
 const DEFAULT_PHASES = ['Information', 'Proposals', 'Deliberation', 'Voting', 'Implementation'];
-
-function place(request: FastifyRequest): PlaceSummary {
-  return request.place!;
-}
-
-function uuid(value: string): string {
-  const parsed = z.uuid().safeParse(value);
-  if (!parsed.success) throw new NotFoundError();
-  return parsed.data;
-}
 
 /** Form values for editing an existing process, in the flat shape of the form. */
 function formValues(process: Process): Record<string, unknown> {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { registerPlaceRoutes } from '../../places/place-scope.ts';
+import { placeReturnTo, registerPlaceRoutes, idParam as uuid } from '../../places/place-scope.ts';
 import { authorise, can } from '../../platform/auth/policy.ts';
 import { requireUser } from '../../platform/auth/require-user.ts';
 import { NotFoundError } from '../../platform/errors.ts';
@@ -17,12 +16,6 @@ import { ANSWER_LABELS, type ProposalsService } from './proposals.service.ts';
 const V = 'participation/proposals/views';
 
 type Params = { Params: { processId: string; proposalId: string } };
-
-function uuid(value: string): string {
-  const parsed = z.uuid().safeParse(value);
-  if (!parsed.success) throw new NotFoundError();
-  return parsed.data;
-}
 
 const SORTS = [
   { value: 'newest', text: 'Newest' },
@@ -284,10 +277,7 @@ export function proposalsRoutes(
       if (withdraw) await proposals.withdrawSupport(request.actor, place, process, id);
       else await proposals.support(request.actor, place, process, id);
       const returnTo = String((request.body as Record<string, unknown> | undefined)?.returnTo ?? '');
-      return reply.redirect(
-        returnTo.startsWith(`/places/${place.slug}/`) ? returnTo : `${base(place, process)}/${id}`,
-        303,
-      );
+      return reply.redirect(placeReturnTo(returnTo, place.slug) ?? `${base(place, process)}/${id}`, 303);
     });
 
     scope.get<Params>('/processes/:processId/proposals/:proposalId/answer', async (request, reply) => {

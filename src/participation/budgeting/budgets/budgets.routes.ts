@@ -1,12 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { registerPlaceRoutes } from '../../../places/place-scope.ts';
+import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../../../places/place-scope.ts';
 import { authorise, can } from '../../../platform/auth/policy.ts';
 import { requireUser } from '../../../platform/auth/require-user.ts';
-import { NotFoundError } from '../../../platform/errors.ts';
 import { handleForm } from '../../../platform/forms.ts';
 import { pageRequest, paginationLinks } from '../../../platform/pagination.ts';
-import type { PlaceSummary } from '../../../platform/views/place-context.ts';
 import type { Services } from '../../../services.ts';
 import { ELIGIBILITY_LABELS } from '../../processes/eligibility.ts';
 import {
@@ -29,16 +26,6 @@ const FEASIBILITY_TAGS = {
   feasible: { text: 'Feasible', classes: 'govuk-tag--green' },
   not_feasible: { text: 'Not feasible', classes: 'govuk-tag--red' },
 } as const;
-
-function place(request: FastifyRequest): PlaceSummary {
-  return request.place!;
-}
-
-function uuid(value: string): string {
-  const parsed = z.uuid().safeParse(value);
-  if (!parsed.success) throw new NotFoundError();
-  return parsed.data;
-}
 
 /** "£25,000.00" for GBP; any other ISO 4217 code in the same way. */
 export function formatMoney(amount: string | null, currency: string): string {
