@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PbParseError, parsePb } from '../src/participation/budgeting/pabulib.ts';
 import { compareIds } from '../src/participation/budgeting/rules/profile.ts';
-import { isRuleName, RULES, tally } from '../src/participation/budgeting/tally.ts';
+import { describeTie, isRuleName, RULES, tally } from '../src/participation/budgeting/tally.ts';
 
 /**
  * Anyone can check a count: `npm run tally -- FILE.pb --rule mes-cost-add1 [--explain]` prints the
- * winning project ids (sorted, as one JSON array on one line); --explain adds why, line by line.
+ * winning project ids (sorted, as one JSON array on one line); --explain adds why, line by line, and
+ * every tie the count had to break.
  */
 const usage = `Usage: npm run tally -- FILE.pb --rule RULE [--explain]
 RULE is one of: greedy, ${RULES.filter((r) => r !== 'greedy_votes')
@@ -34,7 +35,11 @@ function main(): number {
   try {
     const outcome = tally(given, parsePb(text));
     console.log(JSON.stringify([...outcome.winners].sort(compareIds)));
-    if (values.explain) for (const reason of outcome.reasons) console.log(reason);
+    if (values.explain) {
+      for (const reason of outcome.reasons) console.log(reason);
+      for (const tie of outcome.ties) console.log(describeTie(tie));
+      if (outcome.ties.length === 0) console.log('no ties had to be broken');
+    }
     return 0;
   } catch (error) {
     if (error instanceof PbParseError) {

@@ -1,7 +1,7 @@
 import type { PbElection } from './pabulib.ts';
 import { equalShares, equalSharesAddOne } from './rules/equal-shares.ts';
 import { greedyByPoints, greedyByVotes } from './rules/greedy.ts';
-import type { CountingInput } from './rules/profile.ts';
+import type { CountingInput, TieRecord } from './rules/profile.ts';
 import { approvalInput, pointsInput } from './rules/projections.ts';
 import { type Rational, toFractionString } from './rules/rational.ts';
 
@@ -29,17 +29,39 @@ export interface TallyOutcome {
   readonly stoppedBecause?: string;
   /** One line per project considered or selected, saying why, for `--explain` and results pages. */
   readonly reasons: readonly string[];
+  /**
+   * Every tie the rule resolved by the tie-break order (lower cost, more votes, then id), in order. For the
+   * add-one completions, the ties of the run whose outcome was returned.
+   */
+  readonly ties: readonly TieRecord[];
+  /** Add-one completions counted with `tieCensus` only: how many different ties arose in any run of the scan. */
+  readonly tiesInAnyRun?: number;
+}
+
+export type { TieRecord } from './rules/profile.ts';
+
+/** One line per tie, for `--explain`. */
+export function describeTie(tie: TieRecord): string {
+  const others = tie.tied.filter((id) => id !== tie.chosen);
+  const key = { cost: 'lower cost', votes: 'more votes', project_id: 'project id, the last resort' }[
+    tie.decidedBy
+  ];
+  return `tie at step ${tie.step}: ${tie.tied.join(', ')} stood level; ${tie.chosen} went ahead of ${others.join(', ')} by ${key}`;
 }
 
 export function isRuleName(value: string): value is RuleName {
   return (RULES as readonly string[]).includes(value);
 }
 
-/** Counts an election under one rule. `approval` is memoised by the caller when counting many rules. */
+/**
+ * Counts an election under one rule. `approval` is memoised by the caller when counting many rules.
+ * `tieCensus` makes the add-one completions count every run in full so as to report tiesInAnyRun.
+ */
 export function tally(
   rule: RuleName,
   election: PbElection,
   approval: () => CountingInput = () => approvalInput(election),
+  options: { readonly tieCensus?: boolean } = {},
 ): TallyOutcome {
   switch (rule) {
     case 'greedy_votes':
@@ -48,6 +70,7 @@ export function tally(
       return {
         winners: r.winners,
         spent: r.spent,
+        ties: r.ties,
         reasons: r.steps.map(
           (s, i) =>
             `${s.projectId}: ${s.funded ? 'funded' : 'skipped, it did not fit'} (score ${s.score}, cost ${toFractionString(s.cost)}, spent ${toFractionString(s.spent)})${i === r.firstSkipped ? ' ← the funding line' : ''}`,
@@ -63,6 +86,7 @@ export function tally(
         winners: r.winners.map((w) => w.projectId),
         spent: r.spent,
         budgetPerVoter: r.budgetPerVoter,
+        ties: r.ties,
         reasons: r.winners.map(
           (w) =>
             `${w.projectId}: selected at ρ = ${toFractionString(w.rho)}${w.pricePerSupporter ? `, at most ${toFractionString(w.pricePerSupporter)} per supporter` : ''}`,
@@ -73,6 +97,7 @@ export function tally(
       const r = equalSharesAddOne(approval(), {
         utility: rule.startsWith('mes_cost') ? 'cost' : 'approval',
         variant: rule.endsWith('_noexh') ? 'raise' : 'exhaustive',
+        tieCensus: options.tieCensus ?? false,
       });
       return {
         winners: r.winners.map((w) => w.projectId),
@@ -80,6 +105,8 @@ export function tally(
         budgetPerVoter: r.budgetPerVoter,
         iterations: r.iterations,
         stoppedBecause: r.stoppedBecause,
+        ties: r.ties,
+        tiesInAnyRun: r.tiesInAnyRun,
         reasons: [
           ...r.winners.map(
             (w) =>

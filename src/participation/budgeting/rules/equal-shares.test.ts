@@ -52,6 +52,7 @@ describe('Equal Shares, hand-worked', () => {
       ],
     );
     assert.equal(text(r.spent), '8');
+    assert.deepEqual(r.ties, [{ step: 1, tied: ['q', 'p'], chosen: 'q', decidedBy: 'cost' }]);
   });
 
   it('breaks ties of equal cost by votes, then by id', () => {
@@ -66,6 +67,23 @@ describe('Equal Shares, hand-worked', () => {
       { utility: 'approval' },
     );
     assert.deepEqual(ids(byId), ['10', '9']);
+    // After "10" each voter holds 1/2, so "9" is bought at ρ = 1/2 with nothing level with it.
+    assert.deepEqual(byId.ties, [{ step: 1, tied: ['10', '9'], chosen: '10', decidedBy: 'project_id' }]);
+    assert.deepEqual(byVotes.ties, []);
+  });
+
+  it('reports a three-way tie, then what is left of it, as the reference does', () => {
+    // Six voters with 1 each, approval utilities. x (cost 1), y (2) and z (3) are each wanted by a
+    // disjoint set of supporters with exactly their cost between them, so ρ = 1 for all three at first and
+    // nobody's payment for one touches another: x goes on cost, then y and z are still level.
+    const r = equalShares(input(6, { x: 1, y: 2, z: 3 }, [['x'], ['y'], ['y'], ['z'], ['z'], ['z']]), {
+      utility: 'approval',
+    });
+    assert.deepEqual(ids(r), ['x', 'y', 'z']);
+    assert.deepEqual(r.ties, [
+      { step: 1, tied: ['x', 'y', 'z'], chosen: 'x', decidedBy: 'cost' },
+      { step: 2, tied: ['y', 'z'], chosen: 'y', decidedBy: 'cost' },
+    ]);
   });
 
   it('with points charges in proportion to points', () => {
@@ -272,6 +290,57 @@ const arbCase = fc
     return { i, utility };
   });
 
+/** A fixed pseudo-random election, big enough that budgets split into thousands of distinct classes. */
+function bigElection(voters: number, projects: number, seed: number, share: number): CountingInput {
+  let state = seed;
+  const next = (): number => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  const costs = Array.from({ length: projects }, (_, k) => 30 + 7 * k);
+  return {
+    budget: fromInteger(Math.floor(voters * share)),
+    projects: costs.map((c, k) => ({ id: `p${k}`, cost: fromInteger(c) })),
+    ballots: Array.from({ length: voters }, () => ({
+      projects: costs.flatMap((_, k) => (next() < 0.45 ? [`p${k}`] : [])),
+    })),
+  };
+}
+
+describe('Equal Shares at scale', () => {
+  it('gives the same count whether supporters are gathered by budget class or one ballot at a time', () => {
+    // Approval utilities gather supporters with equal budgets into classes; points utilities with every
+    // point 1 are the same rule counted ballot by ballot. These elections make thousands of classes, so
+    // the class tables are outgrown during the count: once, a class moved while they grew was sent to a
+    // stale successor, which these elections catch.
+    for (const seed of [1, 2]) {
+      const i = bigElection(4000, 20, seed, 0.3);
+      const ones: CountingInput = {
+        ...i,
+        ballots: i.ballots.map((b) => ({ ...b, points: b.projects.map(() => 1n) })),
+      };
+      const byClass = equalShares(i, { utility: 'approval' });
+      const byBallot = equalShares(ones, { utility: 'points' });
+      assert.ok(byClass.winners.length > 10);
+      assert.deepEqual(
+        byClass.winners.map((w) => [w.projectId, text(w.rho)]),
+        byBallot.winners.map((w) => [w.projectId, text(w.rho)]),
+      );
+    }
+  });
+
+  it('agrees with the plain transcription on a few hundred voters', () => {
+    const i = bigElection(300, 8, 11, 0.3);
+    for (const utility of ['cost', 'approval'] as const) {
+      const r = equalShares(i, { utility });
+      assert.deepEqual(
+        r.winners.map((w) => [w.projectId, text(w.rho)]),
+        naiveEqualShares(i, utility, r.budgetPerVoter).map((w) => [w.id, text(w.rho)]),
+      );
+    }
+  });
+});
+
 describe('Equal Shares invariants', () => {
   it('agrees with a plain transcription of the definition, winner by winner and ρ by ρ', () => {
     fc.assert(
@@ -295,6 +364,7 @@ describe('Equal Shares invariants', () => {
         const budgets = i.ballots.map(() => r.budgetPerVoter);
         for (const w of r.winners) {
           let collected = ZERO;
+          let most = ZERO;
           i.ballots.forEach((ballot, v) => {
             const k = ballot.projects.indexOf(w.projectId);
             if (k < 0) return;
@@ -304,8 +374,11 @@ describe('Equal Shares invariants', () => {
             budgets[v] = sub(budgets[v]!, paid);
             assert.ok(budgets[v]!.num >= 0n);
             collected = add(collected, paid);
+            if (compare(paid, most) > 0) most = paid;
           });
           assert.deepEqual(collected, w.cost);
+          assert.deepEqual(w.highestPayment, most);
+          if (w.pricePerSupporter && w.cost.num > 0n) assert.deepEqual(w.highestPayment, w.pricePerSupporter);
         }
       }),
       { numRuns: 300 },
@@ -321,6 +394,14 @@ describe('Equal Shares invariants', () => {
           if (utility === 'points') return;
           const r = equalSharesAddOne(i, { utility, variant });
           assert.ok(compare(r.spent, i.budget) <= 0);
+          // Counting every run in full (for the tie census) must not change anything else.
+          const full = equalSharesAddOne(i, { utility, variant, tieCensus: true });
+          assert.deepEqual(
+            [ids(full), full.iterations, full.stoppedBecause, text(full.budgetPerVoter)],
+            [ids(r), r.iterations, r.stoppedBecause, text(r.budgetPerVoter)],
+          );
+          assert.equal(r.tiesInAnyRun, undefined);
+          assert.equal(typeof full.tiesInAnyRun, 'number');
           const n = BigInt(i.ballots.length);
           const b0 = rational(i.budget.num, i.budget.den * n);
           const costOf = (w: { id: string }[]): Rational =>

@@ -35,6 +35,34 @@ describe('greedy by votes', () => {
       ['x', '10', '9'],
     );
     assert.deepEqual(r.winners, ['x', '10']);
+    // All three have one vote: x goes first on cost; then "10" and "9" cost the same and have the same
+    // votes, so the id decides.
+    assert.deepEqual(r.ties, [
+      { step: 1, tied: ['x', '10', '9'], chosen: 'x', decidedBy: 'cost' },
+      { step: 2, tied: ['10', '9'], chosen: '10', decidedBy: 'project_id' },
+    ]);
+  });
+
+  it('reports no tie when every score differs, and a tie decided by votes under greedy by points', () => {
+    assert.deepEqual(
+      greedyByVotes(input(10, { a: 6, b: 5, c: 4 }, [['a', 'b', 'c'], ['a', 'b'], ['a']])).ties,
+      [],
+    );
+    // p and q both get 3 points and cost the same; q has two supporters to p's one, so q goes first.
+    const r = greedyByPoints({
+      budget: fromInteger(5),
+      projects: [
+        { id: 'p', cost: fromInteger(5) },
+        { id: 'q', cost: fromInteger(5) },
+      ],
+      ballots: [
+        { projects: ['p'], points: [3n] },
+        { projects: ['q'], points: [2n] },
+        { projects: ['q'], points: [1n] },
+      ],
+    });
+    assert.deepEqual(r.winners, ['q']);
+    assert.deepEqual(r.ties, [{ step: 1, tied: ['q', 'p'], chosen: 'q', decidedBy: 'votes' }]);
   });
 
   it('funds zero-cost and zero-vote projects that still fit, last', () => {

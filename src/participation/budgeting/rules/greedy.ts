@@ -1,4 +1,4 @@
-import { buildProfile, type CountingInput, type Profile } from './profile.ts';
+import { buildProfile, type CountingInput, decidingKey, type Profile, type TieRecord } from './profile.ts';
 import { type Rational, rational } from './rational.ts';
 
 export interface GreedyStep {
@@ -19,6 +19,11 @@ export interface GreedyResult {
   /** Index in `steps` of the first project that did not fit (where the funding line falls), or null. */
   readonly firstSkipped: number | null;
   readonly spent: Rational;
+  /**
+   * Every step at which two or more projects still to be considered had the same score, so the tie-break
+   * order decided which came first. A run of k equal scores gives k − 1 ties, each one smaller.
+   */
+  readonly ties: readonly TieRecord[];
 }
 
 function runGreedy(
@@ -38,7 +43,19 @@ function runGreedy(
   const winners: string[] = [];
   const steps: GreedyStep[] = [];
   let firstSkipped: number | null = null;
-  for (const p of order) {
+  const ties: TieRecord[] = [];
+  for (const [i, p] of order.entries()) {
+    let end = i + 1;
+    while (end < order.length && scores[order[end]!] === scores[p]) end++;
+    if (end - i > 1) {
+      const tied = order.slice(i, end);
+      ties.push({
+        step: i + 1,
+        tied: tied.map((q) => profile.ids[q]!),
+        chosen: profile.ids[p]!,
+        decidedBy: decidingKey(profile, p, tied),
+      });
+    }
     const cost = profile.costs[p]!;
     // Skip what does not fit and carry on: cheaper projects further down may still fit.
     const funded = spent + cost <= profile.budget;
@@ -56,7 +73,23 @@ function runGreedy(
       spent: rational(spent, profile.scale),
     });
   }
-  return { winners, steps, firstSkipped, spent: rational(spent, profile.scale) };
+  return { winners, steps, firstSkipped, spent: rational(spent, profile.scale), ties };
+}
+
+/** Each project's total points: the score greedy by points sorts on. */
+export function pointTotals(profile: Profile): bigint[] {
+  const totals = profile.ids.map(() => 0n);
+  profile.supporters.forEach((s, p) => {
+    s.groups.forEach((g, k) => {
+      totals[p]! += profile.groups[g]!.count * s.weights[k]!;
+    });
+  });
+  return totals;
+}
+
+/** Greedy on a profile that is already built: by votes, or by total points when `byPoints`. */
+export function greedyOnProfile(profile: Profile, byPoints: boolean): GreedyResult {
+  return runGreedy(profile, byPoints ? pointTotals(profile) : profile.votes.map((v) => BigInt(v)), new Set());
 }
 
 /** Greedy by approval count, ties by the shared order (lower cost, more votes, id), skipping what does not fit. */
@@ -71,14 +104,7 @@ export function greedyByVotes(input: CountingInput): GreedyResult {
 
 /** Greedy by total points, for cumulative ballots. */
 export function greedyByPoints(input: CountingInput): GreedyResult {
-  const profile = buildProfile(input, true);
-  const totals = profile.ids.map(() => 0n);
-  profile.supporters.forEach((s, p) => {
-    s.groups.forEach((g, k) => {
-      totals[p]! += profile.groups[g]!.count * s.weights[k]!;
-    });
-  });
-  return runGreedy(profile, totals, new Set());
+  return greedyOnProfile(buildProfile(input, true), true);
 }
 
 /**
