@@ -20,4 +20,8 @@ writeFileSync(join(out, 'commonweal.css'), css.css);
 copyFileSync(join(govuk, 'govuk-frontend.min.js'), join(out, 'govuk-frontend.min.js'));
 copyFileSync(join(source, 'commonweal.js'), join(out, 'commonweal.js'));
 copyFileSync(join(source, 'favicon.svg'), join(out, 'favicon.svg'));
+copyFileSync(
+  join(root, 'src', 'participation', 'budgeting', 'results', 'results.js'),
+  join(out, 'budget-results.js'),
+);
 console.log(`Assets built in ${out}`);

@@ -6,7 +6,12 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
+import { ballotsRoutes } from './participation/budgeting/ballots/ballots.routes.ts';
+import { accessCodesRoutes } from './participation/budgeting/ballots/codes/codes.routes.ts';
+import { paperBallotsRoutes } from './participation/budgeting/ballots/paper/paper.routes.ts';
 import { budgetsRoutes } from './participation/budgeting/budgets/budgets.routes.ts';
+import { resultsRoutes } from './participation/budgeting/results/results.routes.ts';
+import { transferRoutes } from './participation/budgeting/transfer/transfer.routes.ts';
 import { deliberationRoutes } from './participation/deliberation/deliberation.routes.ts';
 import { moderationRoutes } from './participation/moderation/moderation.routes.ts';
 import { notificationsRoutes } from './participation/notifications/notifications.routes.ts';
@@ -126,6 +131,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // notifications and statistics
   notificationsRoutes(app, services);
   budgetsRoutes(app, services);
+  transferRoutes(app, services);
+  resultsRoutes(app, services);
+  // Counts run in the background in this process and resume after a restart; tests run them with runPending().
+  if (config.env !== 'test') app.addHook('onReady', async () => services.budgetResults.runner.start());
+  app.addHook('onClose', async () => services.budgetResults.runner.stop());
+  ballotsRoutes(app, services);
+  accessCodesRoutes(app, services);
+  paperBallotsRoutes(app, services);
 
   return app;
 }

@@ -1,5 +1,10 @@
 import { createAccountsService } from './accounts/accounts.service.ts';
+import { createBallotsService } from './participation/budgeting/ballots/ballots.service.ts';
+import { createAccessCodesService } from './participation/budgeting/ballots/codes/codes.service.ts';
+import { createPaperBallotsService } from './participation/budgeting/ballots/paper/paper.service.ts';
 import { createBudgetsService } from './participation/budgeting/budgets/budgets.service.ts';
+import { createResultsService } from './participation/budgeting/results/results.service.ts';
+import { createTransferService } from './participation/budgeting/transfer/transfer.service.ts';
 import {
   createDeliberationService,
   type DeliberationService,
@@ -30,6 +35,11 @@ export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: st
   const moderation = createModerationService({ db, notifications, comments });
   const proposals = createProposalsService({ db, processes, moderation, notifications });
   const deliberation = createDeliberationService({ db, processes, moderation, notifications });
+  const budgets = createBudgetsService({ db });
+  const ballots = createBallotsService({ db, processes, budgets });
+  const accessCodes = createAccessCodesService({ db, baseUrl, budgets, processes });
+  const paperBallots = createPaperBallotsService({ db });
+  const budgetResults = createResultsService({ db, budgets });
   return {
     accounts,
     places,
@@ -39,7 +49,12 @@ export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: st
     proposals,
     statistics,
     deliberation,
-    budgets: createBudgetsService({ db }),
+    budgets,
+    budgetResults,
+    ballots,
+    accessCodes,
+    paperBallots,
+    transfer: createTransferService({ db }),
   };
 }
 

@@ -27,8 +27,17 @@ export class ValidationError extends AppError {
   constructor(
     readonly field: string,
     message: string,
+    /** Further problems found at the same time, each shown in the error summary. */
+    readonly others: readonly { field: string; message: string }[] = [],
   ) {
     super(400, 'invalid', message);
+  }
+
+  /** One error carrying every problem of a list (which must not be empty). */
+  static of(problems: readonly { field: string; message: string }[]): ValidationError {
+    const [first, ...rest] = problems;
+    if (!first) throw new Error('ValidationError.of needs at least one problem');
+    return new ValidationError(first.field, first.message, rest);
   }
 }
 

@@ -21,6 +21,17 @@ export function fieldError(field: string, text: string): FormErrors {
   return { summary: [{ text, href: `#${field}` }], fields: { [field]: { text } } };
 }
 
+/** Every problem of a ValidationError; each field shows its first problem, the summary lists each once. */
+export function validationErrors(error: ValidationError): FormErrors {
+  const errors = emptyErrors();
+  for (const p of [{ field: error.field, message: error.message }, ...error.others]) {
+    if (errors.summary.some((s) => s.text === p.message)) continue;
+    errors.summary.push({ text: p.message, href: `#${p.field}` });
+    errors.fields[p.field] ??= { text: p.message };
+  }
+  return errors;
+}
+
 /**
  * Validates a posted form against its schema. On failure the caller
  * re-renders the form with these errors and the values as posted.
@@ -73,6 +84,6 @@ export async function handleForm<S extends z.ZodType>(
     for (const key of Object.keys(values)) if (/password/i.test(key) || key === '_csrf') delete values[key];
     return reply
       .code(400)
-      .page(options.template, { ...options.context, errors: fieldError(error.field, error.message), values });
+      .page(options.template, { ...options.context, errors: validationErrors(error), values });
   }
 }

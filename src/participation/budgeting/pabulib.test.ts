@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { readCsv, writeCsvField } from './csv-reader.ts';
-import { PbParseError, parsePb } from './pabulib.ts';
+import { checkPb, type PbElection, PbParseError, parsePb, toDecimal, writePb } from './pabulib.ts';
 import { fromInteger, rational } from './rules/rational.ts';
+
+const dataDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'pabulib');
 
 const META = [
   'META',
@@ -121,5 +126,178 @@ describe('pabulib parser', () => {
         assert.equal(e.projects[0]?.name, n);
       }),
     );
+  });
+});
+
+describe('pabulib writer', () => {
+  const files = readdirSync(dataDir).filter((f) => f.endsWith('.pb'));
+
+  it('finds the shared pabulib files', () => {
+    assert.ok(files.length >= 18, `expected the pabulib files in ${dataDir}`);
+  });
+
+  // Each file is parsed once and its written form once: every file, kept fast enough for every run.
+  for (const file of files) {
+    it(`writes ${file} so that it parses back to the same election`, () => {
+      const election = parsePb(readFileSync(join(dataDir, file), 'utf8'));
+      assert.deepStrictEqual(parsePb(writePb(election)), election);
+    });
+  }
+
+  const text = [
+    'META',
+    'key;value',
+    'description;"Park; ""green"" budget"',
+    'country;Poland',
+    'unit;Nowhere',
+    'instance;2024',
+    'num_projects;2',
+    'num_votes;3',
+    'budget;1000.50',
+    'vote_type;cumulative',
+    'rule;greedy',
+    'date_begin;01.01.2024',
+    'date_end;02.01.2024',
+    'PROJECTS',
+    'name;cost;project_id;selected;district',
+    '"Trees; and ""shade""";100.0;c1;1;North',
+    ' Library ;250;c2;;',
+    'VOTES',
+    'voter_id;vote;points;age;sex',
+    'v7;c2,c1;3,2;34;F',
+    'v9;;;;',
+    'v3;c1;5;71;M',
+  ].join('\n');
+
+  it('keeps the column order, the spelling of numbers and the extra voter columns', () => {
+    const election = parsePb(text);
+    assert.deepEqual(election.ballots[0]?.fields, { age: '34', sex: 'F' });
+    assert.equal(
+      writePb(election),
+      [
+        'META',
+        'key;value',
+        'description;"Park; ""green"" budget"',
+        ...text.split('\n').slice(3, 13),
+        'PROJECTS',
+        'name;cost;project_id;selected;district',
+        '"Trees; and ""shade""";100.0;c1;1;North',
+        ' Library ;250;c2;"";""',
+        'VOTES',
+        'voter_id;vote;points;age;sex',
+        'v7;c2,c1;3,2;34;F',
+        'v9;"";"";"";""',
+        'v3;c1;5;71;M',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('leaves out the voter columns of a file that has none', () => {
+    const election = parsePb(pb({}, PROJECTS, ['voter_id;vote', '1;c1']));
+    assert.equal('fields' in (election.ballots[0] ?? {}), false);
+    assert.match(writePb(election), /\nVOTES\nvoter_id;vote\n1;c1\n$/);
+  });
+
+  it('writes an election built in code, where parsed values win over stale text', () => {
+    const built: PbElection = {
+      meta: { description: 'Built', budget: '999', vote_type: 'approval' },
+      voteType: 'ordinal',
+      budget: rational(2001n, 2n),
+      projects: [
+        { id: 'p1', cost: rational(1n, 4n), name: 'First', selected: 1, fields: { cost: '7' } },
+        { id: 'p2', cost: fromInteger(3), name: '', selected: null, fields: {} },
+      ],
+      ballots: [
+        { voterId: '1', projects: ['p2', 'p1'], points: null },
+        { voterId: '2', projects: [], points: null },
+      ],
+    };
+    const written = writePb(built);
+    assert.match(written, /\nbudget;1000\.5\nvote_type;ordinal\n/);
+    assert.match(written, /\nPROJECTS\nproject_id;cost;name;selected\np1;0\.25;First;1\np2;3;"";""\n/);
+    const back = parsePb(written.replace('META\nkey;value\n', `META\nkey;value\n${REQUIRED_EXTRA}`));
+    assert.deepEqual(
+      back.ballots.map((b) => b.projects),
+      [['p2', 'p1'], []],
+    );
+    assert.deepEqual(back.projects[0]?.cost, rational(1n, 4n));
+  });
+
+  it('refuses what a .pb file cannot hold', () => {
+    assert.throws(
+      () =>
+        writePb({
+          meta: {},
+          voteType: 'approval',
+          budget: fromInteger(1),
+          projects: [{ id: 'a,b', cost: fromInteger(1), name: '', selected: null, fields: {} }],
+          ballots: [{ voterId: '1', projects: ['a,b'], points: null }],
+        }),
+      /cannot be written in a vote list/,
+    );
+    assert.throws(() => toDecimal(rational(1n, 3n)), /no exact decimal form/);
+  });
+
+  it('writes exact decimals', () => {
+    assert.equal(toDecimal(fromInteger(0)), '0');
+    assert.equal(toDecimal(rational(-5n, 4n)), '-1.25');
+    assert.equal(toDecimal(rational(253264583n, 100n)), '2532645.83');
+    assert.equal(toDecimal(rational(1n, 1024n)), '0.0009765625');
+  });
+});
+
+// The required META keys that the built election above leaves out.
+const REQUIRED_EXTRA =
+  'country;X\nunit;X\ninstance;1\nnum_projects;2\nnum_votes;2\nrule;greedy\ndate_begin;1\ndate_end;1\n';
+
+describe('checking a whole .pb file', () => {
+  it('lists a problem in each section with its line, and parsePb still throws the first', () => {
+    const text = pb(
+      { budget: 'lots' },
+      [...PROJECTS, 'c4;abc;0;Bad cost;0', 'c5;1;0;Short row'],
+      ['voter_id;vote', '1;c1', '2;c9', '3;c2', '3;c1', '4;c1,c1'],
+    );
+    const checked = checkPb(text);
+    assert.equal(checked.election, null);
+    assert.deepEqual(
+      checked.problems.map((p) => [p.line, p.problem]),
+      [
+        [9, 'budget is not a decimal number: "lots"'],
+        [20, 'PROJECTS row has 4 fields but the header has 5'],
+        [19, 'cost of project "c4" is not a decimal number: "abc"'],
+        [24, 'vote names unknown project "c9"'],
+        [26, 'voter "3" votes twice'],
+        [27, 'vote names project "c1" twice'],
+      ],
+    );
+    assert.throws(
+      () => parsePb(text),
+      (e: unknown) => e instanceof PbParseError && e.line === 9,
+    );
+  });
+
+  it('stops at a broken header, and after the most problems asked for', () => {
+    const broken = checkPb(pb({}, ['project_id;name', 'c1;x'], ['voter_id;vote', '1;c7', '2;c8']));
+    assert.deepEqual(
+      broken.problems.map((p) => [p.line, p.problem]),
+      [[15, 'PROJECTS header lacks the "cost" column']],
+    );
+    assert.equal(broken.stoppedEarly, true);
+    const many = checkPb(
+      pb({}, PROJECTS, ['voter_id;vote', ...Array.from({ length: 30 }, (_, i) => `${i};x`)]),
+      10,
+    );
+    assert.equal(many.problems.length, 10);
+    assert.equal(many.stoppedEarly, true);
+  });
+
+  it('gives the election and the line of each part when there is no problem', () => {
+    const checked = checkPb(pb({}, PROJECTS, ['voter_id;vote', '1;c1', '', '2;c2']));
+    assert.deepEqual(checked.problems, []);
+    assert.deepEqual(checked.lines?.projects, [16, 17, 18]);
+    assert.deepEqual(checked.lines?.ballots, [21, 23]);
+    assert.equal(checked.lines?.meta.budget, 9);
+    assert.equal(checked.election?.ballots.length, 2);
   });
 });

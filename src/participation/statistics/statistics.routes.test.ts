@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { barChart } from '../../platform/views/bar-chart.ts';
 import { Agent } from '../../testing/agent.ts';
 import { buildTestApp, type TestApp } from '../../testing/harness.ts';
-import { barChart } from './bar-chart.ts';
 import { exportFileName, neutraliseFormula } from './statistics.export.ts';
 
 let t: TestApp;

@@ -1,9 +1,9 @@
 import type { Actor } from '../../platform/auth/actor.ts';
 import { authorise } from '../../platform/auth/policy.ts';
 import type { Database } from '../../platform/db/database.ts';
+import { type BarChart, barChart } from '../../platform/views/bar-chart.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
 import type { ProposalAnswer, ProposalStatus } from '../proposals/proposals.table.ts';
-import { type BarChart, barChart } from './bar-chart.ts';
 import * as repo from './statistics.repository.ts';
 
 /** The little of a process these pages need. */

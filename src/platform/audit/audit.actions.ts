@@ -49,6 +49,21 @@ export const AUDIT_ACTIONS = [
   'project.created',
   'project.assigned',
   'project.assessed',
+  'ballot.cast',
+  'ballot.changed',
+  'ballot.cast_with_code',
+  'access_codes.issued',
+  'access_codes.voided',
+  'paper_sheet.entered',
+  'paper_sheet.matched',
+  'paper_sheet.mismatched',
+  'paper_sheet.resolved',
+  'paper_sheet.spoilt',
+  'budget.count_requested',
+  'budget.count_cancelled',
+  'budget.results_published',
+  'budget.imported',
+  'budget.exported',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -34,6 +34,8 @@ const EXPECTED: Record<PlaceRole, PlaceCapability[]> = {
     'evidence.analyse',
     'directory.manage',
     'budgets.manage',
+    'ballots.enter_paper',
+    'ballots.issue_codes',
   ],
   moderator: ['place.view', 'content.moderate', 'moderation.configure'],
   valuator: ['place.view', 'projects.assess'],

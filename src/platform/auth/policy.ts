@@ -19,6 +19,8 @@ const PLACE_CAPABILITIES = {
   'moderation.configure': ['moderator', 'place_admin'],
   'projects.assess': ['valuator'],
   'budgets.manage': ['officer', 'place_admin'],
+  'ballots.enter_paper': ['officer'],
+  'ballots.issue_codes': ['officer'],
   'evidence.analyse': ['analyst', 'officer', 'place_admin'],
   'directory.manage': ['organisation_member', 'officer'],
   'participants.work_with': ['link_worker'],

@@ -1,6 +1,15 @@
 import type { SignInThrottleTable, UsersTable, UserTokensTable } from '../../accounts/accounts.table.ts';
 import type { DecisionsTable } from '../../participation/accountability/decisions.table.ts';
 import type {
+  AccessCodeBatchesTable,
+  AccessCodesTable,
+  BallotItemsTable,
+  BallotsTable,
+  BudgetCountsTable,
+  PaperEntriesTable,
+  PaperSheetsTable,
+} from '../../participation/budgeting/ballots/ballots.table.ts';
+import type {
   BudgetDistrictsTable,
   BudgetsTable,
   ProjectsTable,
@@ -62,4 +71,11 @@ export interface DB {
   budgets: BudgetsTable;
   budget_districts: BudgetDistrictsTable;
   projects: ProjectsTable;
+  ballots: BallotsTable;
+  ballot_items: BallotItemsTable;
+  access_code_batches: AccessCodeBatchesTable;
+  access_codes: AccessCodesTable;
+  paper_sheets: PaperSheetsTable;
+  paper_entries: PaperEntriesTable;
+  budget_counts: BudgetCountsTable;
 }

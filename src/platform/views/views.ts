@@ -103,6 +103,7 @@ export function registerViews(app: FastifyInstance, deps: ViewDeps): void {
 const PLACE_NAVIGATION: { path: string; text: string; capability: PlaceCapability }[] = [
   { path: '', text: 'Overview', capability: 'place.view' },
   { path: '/processes', text: 'Have your say', capability: 'place.view' },
+  { path: '/projects-to-assess', text: 'Projects to assess', capability: 'projects.assess' },
   { path: '/admin/residents', text: 'Residents', capability: 'residents.verify' },
   { path: '/admin/roles', text: 'People and roles', capability: 'roles.manage' },
   { path: '/admin/audit', text: 'Audit trail', capability: 'audit.view' },

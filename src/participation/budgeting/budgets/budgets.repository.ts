@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../../platform/db/schema.ts';
-import type { Feasibility } from './budgets.table.ts';
+import type { BallotKind, Feasibility } from './budgets.table.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -11,6 +11,27 @@ export interface BudgetValues {
   votingOpensOn: string;
   votingClosesOn: string;
   rule: string;
+  ballot: {
+    kind: BallotKind;
+    minProjects: number | null;
+    maxProjects: number | null;
+    basket: boolean;
+    pointsTotal: number | null;
+    maxPointsPerProject: number | null;
+    rankLimit: number | null;
+  };
+}
+
+function ballotColumns(values: BudgetValues) {
+  return {
+    ballot_kind: values.ballot.kind,
+    min_projects: values.ballot.minProjects,
+    max_projects: values.ballot.maxProjects,
+    basket: values.ballot.basket,
+    points_total: values.ballot.pointsTotal,
+    max_points_per_project: values.ballot.maxPointsPerProject,
+    rank_limit: values.ballot.rankLimit,
+  };
 }
 
 export interface DistrictValues {
@@ -36,6 +57,14 @@ const budgetColumns = [
   'voting_opens_on',
   'voting_closes_on',
   'rule',
+  'ballot_kind',
+  'min_projects',
+  'max_projects',
+  'basket',
+  'points_total',
+  'max_points_per_project',
+  'rank_limit',
+  'pb_meta',
   'created_at',
 ] as const;
 
@@ -88,6 +117,7 @@ export async function insertBudget(
       voting_opens_on: values.votingOpensOn,
       voting_closes_on: values.votingClosesOn,
       rule: values.rule,
+      ...ballotColumns(values),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -104,10 +134,23 @@ export async function updateBudget(db: Executor, placeId: string, id: string, va
       voting_opens_on: values.votingOpensOn,
       voting_closes_on: values.votingClosesOn,
       rule: values.rule,
+      ...ballotColumns(values),
     })
     .where('place_id', '=', placeId)
     .where('id', '=', id)
     .execute();
+}
+
+/** Whether any ballot, from any channel, has been recorded for the budget. */
+export async function hasBallots(db: Executor, placeId: string, budgetId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('ballots')
+    .select('id')
+    .where('place_id', '=', placeId)
+    .where('budget_id', '=', budgetId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Districts as posted: rows with an id are updated, rows without one added, missing ones removed. */
@@ -193,6 +236,14 @@ function projectQuery(db: Executor, placeId: string) {
       'b.process_id',
       'b.total_amount as budget_amount',
       'b.currency',
+      // What the districts take of the total; the rest is the money for the whole area.
+      (eb) =>
+        eb
+          .selectFrom('budget_districts as bd')
+          .select((s) => s.fn.coalesce(s.fn.sum<string | number>('bd.amount'), s.lit(0)).as('sum'))
+          .whereRef('bd.budget_id', '=', 'b.id')
+          .where('bd.place_id', '=', placeId)
+          .as('districts_amount'),
     ])
     .where('p.place_id', '=', placeId);
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Agent, errorSummary } from '../../../testing/agent.ts';
 import { buildTestApp, TEST_PASSWORD, type TestApp } from '../../../testing/harness.ts';
+import { addDays, today } from '../../processes/phases.ts';
 
 let t: TestApp;
 let place: { id: string; slug: string; name: string };
@@ -424,12 +425,13 @@ describe('projects', () => {
     ]);
     assert.match(overDistrict.body, /Benches are cheap but not that cheap\./);
     const overBudget = await agent.submit(`/places/riverside/projects-to-assess/${fromProposalId}`, {
-      estimatedCost: '12000.01',
+      estimatedCost: '2000.01',
       feasibility: 'feasible',
       reason: 'Trees need watering for three years.',
     });
+    // A whole-area project may cost what the districts leave of the total: 12000 − 4000 − 6000.
     assert.deepEqual(errorSummary(overBudget.body), [
-      'Estimated cost must be 12000.00 GBP or less, the amount of the budget',
+      'Estimated cost must be 2000.00 GBP or less, the amount for the whole area',
     ]);
     assert.equal((await project(directId)).feasibility, 'pending');
   });
@@ -437,7 +439,7 @@ describe('projects', () => {
   it('records the assigned valuator’s decision, audited, and shows it publicly', async () => {
     const agent = await signedIn('val@example.test');
     const feasible = await agent.submit(`/places/riverside/projects-to-assess/${fromProposalId}`, {
-      estimatedCost: '3,500.50',
+      estimatedCost: '1,500.50',
       feasibility: 'feasible',
       reason: 'The council nursery can supply the trees.',
     });
@@ -450,13 +452,13 @@ describe('projects', () => {
     assert.equal(notFeasible.statusCode, 303, errorSummary(agent.lastPage).join());
     const row = await project(fromProposalId);
     assert.equal(row.feasibility, 'feasible');
-    assert.equal(Number(row.estimated_cost), 3500.5);
+    assert.equal(Number(row.estimated_cost), 1500.5);
     assert.equal(row.assessed_by, valuatorId);
     assert.ok(row.assessed_at);
     const audits = await auditRows('project.assessed');
     assert.equal(audits.length, 2);
     assert.equal(audits[0]!.actor_id, valuatorId);
-    assert.deepEqual(audits[0]!.details, { estimatedCost: '3500.50', feasibility: 'feasible' });
+    assert.deepEqual(audits[0]!.details, { estimatedCost: '1500.50', feasibility: 'feasible' });
 
     const visitor = new Agent(t.app);
     const page = await visitor.get(`/places/riverside/budgets/${budgetId}`);
@@ -470,7 +472,7 @@ describe('projects', () => {
     assert.match(treesRow, />Feasible<\/strong>/);
     assert.doesNotMatch(benchesRow, /On the ballot/);
     assert.match(benchesRow, />Not feasible<\/strong>/);
-    assert.match(page.body, /£3,500\.50/);
+    assert.match(page.body, /£1,500\.50/);
     const ballot = await visitor.get(`/places/riverside/budgets/${budgetId}?show=ballot`);
     assert.match(ballot.body, /Trees on Mill Lane/);
     assert.doesNotMatch(ballot.body, /New benches/);
@@ -495,5 +497,450 @@ describe('projects', () => {
     );
     assert.equal(response.statusCode, 400);
     assert.deepEqual(errorSummary(response.body), ['You cannot remove Northbank: it has projects']);
+  });
+});
+
+/** What a browser would send for the form on a page: every input as shown, with the checked boxes. */
+function formFields(html: string): Record<string, string> {
+  const form =
+    html.match(/<form method="post" action="[^"]*\/budgets\/[^"]*" novalidate>([\s\S]*?)<\/form>/)?.[1] ?? '';
+  const decode = (v: string) =>
+    v
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  const fields: Record<string, string> = {};
+  for (const [tag] of form.matchAll(/<input[^>]*>/g)) {
+    const name = tag.match(/name="([^"]*)"/)?.[1];
+    if (!name || name === '_csrf') continue;
+    const type = tag.match(/type="([^"]*)"/)?.[1] ?? 'text';
+    if ((type === 'radio' || type === 'checkbox') && !/\schecked/.test(tag)) continue;
+    fields[name] = decode(tag.match(/value="([^"]*)"/)?.[1] ?? '');
+  }
+  return fields;
+}
+
+describe('ballot settings', () => {
+  const settingsBudget = {
+    ...goodBudget,
+    title: 'Points budget',
+    district1Name: '',
+    district1Amount: '',
+    district2Name: '',
+    district2Amount: '',
+  };
+
+  it('sets up a cumulative ballot with its limits, and shows them on the budget page', async () => {
+    const agent = await signedIn('officer@example.test');
+    const form = await agent.get(newBudget());
+    assert.match(form.body, /name="ballotKind" type="radio" value="approval" checked/);
+    assert.match(form.body, /id="conditional-ballotKind-2"/);
+    assert.match(form.body, /name="pointsTotal"/);
+    const response = await agent.submit(
+      newBudget(),
+      {
+        ...settingsBudget,
+        rule: 'greedy_points',
+        ballotKind: 'cumulative',
+        minProjects: '1',
+        maxProjects: '3',
+        basket: 'yes',
+        pointsTotal: '10',
+        maxPointsPerProject: '4',
+        rankLimit: '2',
+      },
+      createBudget(),
+    );
+    assert.equal(response.statusCode, 303, errorSummary(agent.lastPage).join());
+    const id = (response.headers.location as string).split('/').pop()!;
+    const row = await t.database.db
+      .selectFrom('budgets')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [
+        row.ballot_kind,
+        row.min_projects,
+        row.max_projects,
+        row.basket,
+        row.points_total,
+        row.max_points_per_project,
+        row.rank_limit,
+      ],
+      ['cumulative', 1, 3, true, 10, 4, null],
+    );
+    const page = await agent.get(response.headers.location as string);
+    assert.match(page.body, /Cumulative: spread points across projects/);
+    assert.match(page.body, /Choose between 1 and 3 projects\./);
+    assert.match(
+      page.body,
+      /The projects you choose can cost up to GBP 10,000\.00 together, the money for the whole area\./,
+    );
+    assert.match(
+      page.body,
+      /Spread up to 10 points across the projects you support, at most 4 on any one project\./,
+    );
+    assert.match(page.body, /Voting opens on/);
+  });
+
+  it('ignores the settings of another kind of ballot', async () => {
+    const agent = await signedIn('officer@example.test');
+    const response = await agent.submit(
+      newBudget(),
+      { ...settingsBudget, title: 'Ranked budget', ballotKind: 'ordinal', pointsTotal: '10', rankLimit: '3' },
+      createBudget(),
+    );
+    assert.equal(response.statusCode, 303, errorSummary(agent.lastPage).join());
+    const id = (response.headers.location as string).split('/').pop()!;
+    const row = await t.database.db
+      .selectFrom('budgets')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [row.ballot_kind, row.points_total, row.rank_limit, row.basket],
+      ['ordinal', null, 3, false],
+    );
+    const page = await agent.get(response.headers.location as string);
+    assert.match(
+      page.body,
+      /Number the projects you support in order of preference, 1 for your first choice, up to 3\./,
+    );
+  });
+
+  it('refuses settings that do not go together, with clear errors and the values kept', async () => {
+    const agent = await signedIn('officer@example.test');
+    const before = (await t.database.db.selectFrom('budgets').select('id').execute()).length;
+    const cases: [Record<string, string>, string[]][] = [
+      [
+        { minProjects: '3', maxProjects: '2' },
+        ['Minimum number of projects must not be more than the maximum'],
+      ],
+      [
+        { minProjects: 'two', maxProjects: '0' },
+        [
+          'Minimum number of projects must be a whole number between 1 and 100,000',
+          'Maximum number of projects must be a whole number between 1 and 100,000',
+        ],
+      ],
+      [{ ballotKind: 'cumulative' }, ['Enter the number of points each voter can spread']],
+      [
+        { ballotKind: 'cumulative', pointsTotal: '5', maxPointsPerProject: '6' },
+        ['Most points on one project must not be more than the points to spread'],
+      ],
+      [
+        { ballotKind: 'approval', rule: 'greedy_points' },
+        [
+          'Most points first counts points, so it needs a cumulative ballot: choose cumulative voting or another way of counting',
+        ],
+      ],
+      [
+        { ballotKind: 'ordinal', rule: 'mes_points' },
+        [
+          'Equal shares, by points counts points, so it needs a cumulative ballot: choose cumulative voting or another way of counting',
+        ],
+      ],
+      [
+        { ballotKind: 'ordinal', minProjects: '4', rankLimit: '3' },
+        ['Number of projects to rank must not be less than the minimum number of projects'],
+      ],
+      [{ ballotKind: 'lottery' }, ['Select the kind of ballot']],
+      [{ ballotKind: 'choose-1' }, ['Select approval, cumulative or ranked voting']],
+    ];
+    for (const [fields, expected] of cases) {
+      const response = await agent.submit(newBudget(), { ...settingsBudget, ...fields }, createBudget());
+      assert.equal(response.statusCode, 400, JSON.stringify(fields));
+      assert.deepEqual(errorSummary(response.body), expected, JSON.stringify(fields));
+      assert.match(response.body, /value="Points budget"/);
+    }
+    const kept = await agent.submit(
+      newBudget(),
+      {
+        ...settingsBudget,
+        ballotKind: 'cumulative',
+        pointsTotal: '5',
+        maxPointsPerProject: '6',
+        basket: 'yes',
+      },
+      createBudget(),
+    );
+    assert.match(kept.body, /name="ballotKind" type="radio" value="cumulative" checked/);
+    assert.match(kept.body, /name="pointsTotal" type="text" value="5"/);
+    assert.match(kept.body, /name="basket" type="checkbox" value="yes" checked/);
+    assert.equal((await t.database.db.selectFrom('budgets').select('id').execute()).length, before);
+  });
+});
+
+describe('settings are fixed once voting opens', () => {
+  let openId: string;
+  let openFields: Record<string, string>;
+
+  async function setDates(id: string, opens: string, closes: string) {
+    await t.database.db
+      .updateTable('budgets')
+      .set({ voting_opens_on: opens, voting_closes_on: closes })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  it('lets the officer change anything before voting opens', async () => {
+    const agent = await signedIn('officer@example.test');
+    const created = await agent.submit(
+      newBudget(),
+      {
+        ...goodBudget,
+        title: 'Locking budget',
+        votingOpensOn: addDays(today(), 2),
+        votingClosesOn: addDays(today(), 12),
+      },
+      createBudget(),
+    );
+    assert.equal(created.statusCode, 303, errorSummary(agent.lastPage).join());
+    openId = (created.headers.location as string).split('/').pop()!;
+    const edit = await agent.get(`/places/riverside/budgets/${openId}/edit`);
+    assert.doesNotMatch(edit.body, /can no longer change/);
+    const fields = { ...formFields(edit.body), rule: 'mes_approval', ballotKind: 'ordinal', rankLimit: '2' };
+    const saved = await agent.submit(
+      `/places/riverside/budgets/${openId}/edit`,
+      fields,
+      `/places/riverside/budgets/${openId}`,
+    );
+    assert.equal(saved.statusCode, 303, errorSummary(agent.lastPage).join());
+    const row = await t.database.db
+      .selectFrom('budgets')
+      .selectAll()
+      .where('id', '=', openId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual([row.rule, row.ballot_kind, row.rank_limit], ['mes_approval', 'ordinal', 2]);
+  });
+
+  it('refuses to change the rule, ballot, money, districts or opening date after voting opens', async () => {
+    const agent = await signedIn('officer@example.test');
+    // The officer opened the form before voting opened and sends it after.
+    const stale = formFields((await agent.get(`/places/riverside/budgets/${openId}/edit`)).body);
+    await setDates(openId, addDays(today(), -1), addDays(today(), 12));
+    openFields = formFields((await agent.get(`/places/riverside/budgets/${openId}/edit`)).body);
+    const url = `/places/riverside/budgets/${openId}`;
+    const cases: [Record<string, string>, string][] = [
+      [{ rule: 'mes_cost' }, 'Voting has opened, so how votes are counted cannot change'],
+      [{ ballotKind: 'approval' }, 'Voting has opened, so the kind of ballot cannot change'],
+      [{ rankLimit: '3' }, 'Voting has opened, so the limits of a ballot cannot change'],
+      [{ basket: 'yes' }, 'Voting has opened, so the limits of a ballot cannot change'],
+      [{ totalAmount: '20000' }, 'Voting has opened, so the money to spend cannot change'],
+      [{ district1Amount: '3000' }, 'Voting has opened, so the districts and their money cannot change'],
+      [
+        { district3Name: 'Eastbank', district3Amount: '10' },
+        'Voting has opened, so the districts and their money cannot change',
+      ],
+      [{ votingOpensOn: addDays(today(), -3) }, 'Voting has opened, so the date voting opens cannot change'],
+      [{ votingClosesOn: addDays(today(), -1) }, 'Voting is open, so it must close today or later'],
+    ];
+    const before = await t.database.db
+      .selectFrom('budgets')
+      .selectAll()
+      .where('id', '=', openId)
+      .executeTakeFirstOrThrow();
+    for (const [change, message] of cases) {
+      const response = await agent.submit(
+        `${url}/edit`,
+        { ...stale, votingOpensOn: addDays(today(), -1), ...change },
+        url,
+      );
+      assert.equal(response.statusCode, 400, JSON.stringify(change));
+      assert.deepEqual(errorSummary(response.body), [message], JSON.stringify(change));
+      // The page shown again holds the stored settings, so sending it again works.
+      assert.match(response.body, /Voting has opened, so how votes are counted, the ballot, the money/);
+      assert.match(response.body, /<input type="hidden" name="rule" value="mes_approval">/);
+    }
+    const after = await t.database.db
+      .selectFrom('budgets')
+      .selectAll()
+      .where('id', '=', openId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(after, before);
+    const districts = await t.database.db
+      .selectFrom('budget_districts')
+      .select('id')
+      .where('budget_id', '=', openId)
+      .execute();
+    assert.equal(districts.length, 2);
+  });
+
+  it('still lets the title, districts’ names and closing date change while voting is open', async () => {
+    const agent = await signedIn('officer@example.test');
+    const url = `/places/riverside/budgets/${openId}`;
+    const edit = await agent.get(`${url}/edit`);
+    assert.doesNotMatch(edit.body, /name="rule" type="radio"/);
+    assert.match(edit.body, /name="votingClosesOn" type="date"/);
+    const before = (await auditRows('budget.updated')).length;
+    const response = await agent.submit(
+      `${url}/edit`,
+      {
+        ...openFields,
+        title: 'Locking budget, renamed',
+        district1Name: 'North bank',
+        votingClosesOn: addDays(today(), 20),
+      },
+      url,
+    );
+    assert.equal(response.statusCode, 303, errorSummary(agent.lastPage).join());
+    const row = await t.database.db
+      .selectFrom('budgets')
+      .selectAll()
+      .where('id', '=', openId)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.title, 'Locking budget, renamed');
+    assert.equal(row.voting_closes_on, addDays(today(), 20));
+    assert.equal(row.rule, 'mes_approval');
+    const names = await t.database.db
+      .selectFrom('budget_districts')
+      .select('name')
+      .where('budget_id', '=', openId)
+      .orderBy('position')
+      .execute();
+    assert.deepEqual(
+      names.map((n) => n.name),
+      ['North bank', 'Southbank'],
+    );
+    assert.equal((await auditRows('budget.updated')).length, before + 1);
+  });
+
+  it('after voting closes, fixes the closing date too but not the title', async () => {
+    const agent = await signedIn('officer@example.test');
+    await setDates(openId, addDays(today(), -10), addDays(today(), -1));
+    const url = `/places/riverside/budgets/${openId}`;
+    const edit = await agent.get(`${url}/edit`);
+    assert.match(edit.body, /Voting has closed, so how votes are counted/);
+    assert.doesNotMatch(edit.body, /name="votingClosesOn" type="date"/);
+    const fields = formFields(edit.body);
+    const reopen = await agent.submit(`${url}/edit`, { ...fields, votingClosesOn: addDays(today(), 5) }, url);
+    assert.equal(reopen.statusCode, 400);
+    assert.deepEqual(errorSummary(reopen.body), ['Voting has closed, so the date it closes cannot change']);
+    const renamed = await agent.submit(`${url}/edit`, { ...fields, title: 'Locking budget 2027' }, url);
+    assert.equal(renamed.statusCode, 303, errorSummary(agent.lastPage).join());
+    const row = await t.database.db
+      .selectFrom('budgets')
+      .selectAll()
+      .where('id', '=', openId)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.title, 'Locking budget 2027');
+    assert.equal(row.voting_closes_on, addDays(today(), -1));
+  });
+
+  it('fixes the settings once any ballot is recorded, even before voting opens', async () => {
+    const agent = await signedIn('officer@example.test');
+    await setDates(openId, addDays(today(), 3), addDays(today(), 10));
+    await t.database.db
+      .insertInto('ballots')
+      .values({ place_id: place.id, budget_id: openId, district_id: null, channel: 'imported' })
+      .execute();
+    const url = `/places/riverside/budgets/${openId}`;
+    const fields = formFields((await agent.get(`${url}/edit`)).body);
+    const response = await agent.submit(`${url}/edit`, { ...fields, rule: 'mes_cost' }, url);
+    assert.equal(response.statusCode, 400);
+    assert.deepEqual(errorSummary(response.body), [
+      'Ballots have been recorded, so how votes are counted cannot change',
+    ]);
+  });
+
+  it('shows an imported choose-1 or scoring ballot read-only', async () => {
+    const agent = await signedIn('officer@example.test');
+    const created = await agent.submit(
+      newBudget(),
+      {
+        ...goodBudget,
+        title: 'Imported',
+        district1Name: '',
+        district1Amount: '',
+        district2Name: '',
+        district2Amount: '',
+      },
+      createBudget(),
+    );
+    const id = (created.headers.location as string).split('/').pop()!;
+    await t.database.db
+      .updateTable('budgets')
+      .set({
+        ballot_kind: 'scoring',
+        points_total: 5,
+        voting_opens_on: addDays(today(), 3),
+        voting_closes_on: addDays(today(), 9),
+      })
+      .where('id', '=', id)
+      .execute();
+    const url = `/places/riverside/budgets/${id}`;
+    const edit = await agent.get(`${url}/edit`);
+    assert.match(edit.body, /This ballot came from an imported file/);
+    assert.match(edit.body, /Scoring: give each project a score/);
+    assert.doesNotMatch(edit.body, /name="ballotKind" type="radio"/);
+    const fields = formFields(edit.body);
+    const tampered = await agent.submit(`${url}/edit`, { ...fields, ballotKind: 'approval' }, url);
+    assert.equal(tampered.statusCode, 400);
+    assert.deepEqual(errorSummary(tampered.body), [
+      'This ballot came from an imported file, so its settings cannot change here',
+    ]);
+    const saved = await agent.submit(
+      `${url}/edit`,
+      { ...fields, title: 'Imported, renamed', rule: 'mes_cost' },
+      url,
+    );
+    assert.equal(saved.statusCode, 303, errorSummary(agent.lastPage).join());
+    const row = await t.database.db
+      .selectFrom('budgets')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [row.title, row.rule, row.ballot_kind, row.points_total],
+      ['Imported, renamed', 'mes_cost', 'scoring', 5],
+    );
+  });
+});
+
+describe('navigation and cost limits', () => {
+  it('shows "Projects to assess" in the place navigation to valuators only', async () => {
+    const valuator = await signedIn('val@example.test');
+    const page = await valuator.get('/places/riverside');
+    assert.match(page.body, /href="\/places\/riverside\/projects-to-assess"/);
+    const resident = await signedIn('rosa@example.test');
+    assert.doesNotMatch((await resident.get('/places/riverside')).body, /projects-to-assess/);
+  });
+
+  it('limits a project of a budget without districts to the whole budget', async () => {
+    const officer = await signedIn('officer@example.test');
+    const created = await officer.submit(
+      newBudget(),
+      {
+        ...goodBudget,
+        title: 'No districts',
+        totalAmount: '800',
+        district1Name: '',
+        district1Amount: '',
+        district2Name: '',
+        district2Amount: '',
+      },
+      createBudget(),
+    );
+    const id = (created.headers.location as string).split('/').pop()!;
+    const made = await officer.submit(
+      `/places/riverside/budgets/${id}/projects/new`,
+      { title: 'Wildflowers', description: 'Seed the verges.' },
+      `/places/riverside/budgets/${id}/projects`,
+    );
+    const projectId = (made.headers.location as string).split('/').pop()!;
+    const page = `/places/riverside/budgets/${id}/projects/${projectId}`;
+    await officer.submit(page, { valuatorId }, `${page}/valuator`);
+    const valuator = await signedIn('val@example.test');
+    const response = await valuator.submit(`/places/riverside/projects-to-assess/${projectId}`, {
+      estimatedCost: '800.01',
+      feasibility: 'feasible',
+      reason: 'Seed is cheap, labour is not.',
+    });
+    assert.deepEqual(errorSummary(response.body), [
+      'Estimated cost must be 800.00 GBP or less, the amount of the budget',
+    ]);
   });
 });

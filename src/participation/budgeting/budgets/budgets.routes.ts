@@ -6,9 +6,12 @@ import { handleForm } from '../../../platform/forms.ts';
 import { pageRequest, paginationLinks } from '../../../platform/pagination.ts';
 import type { Services } from '../../../services.ts';
 import { ELIGIBILITY_LABELS } from '../../processes/eligibility.ts';
+import { limitsText } from '../ballots/ballot-rules.ts';
+import { votingStatus } from '../ballots/ballot-store.ts';
 import {
   assessmentSchema,
   assignValuatorSchema,
+  BALLOT_KIND_LABELS,
   budgetSchema,
   MAX_DISTRICTS,
   projectFromProposalSchema,
@@ -16,8 +19,9 @@ import {
   projectSchema,
   RULE_LABELS,
   RULE_ORDER,
+  toMinorUnits,
 } from './budgets.schema.ts';
-import type { Budget, Project } from './budgets.service.ts';
+import type { Budget, EditState, Project } from './budgets.service.ts';
 
 const V = 'participation/budgeting/budgets/views';
 
@@ -38,6 +42,7 @@ export function formatMoney(amount: string | null, currency: string): string {
 }
 
 const formContext = {
+  ballotKindLabels: BALLOT_KIND_LABELS,
   districtRows: Array.from({ length: MAX_DISTRICTS }, (_, i) => i + 1),
   ruleItems: RULE_ORDER.map((rule) => ({
     value: rule,
@@ -54,6 +59,13 @@ function budgetValues(budget: Budget): Record<string, unknown> {
     votingOpensOn: budget.votingOpensOn,
     votingClosesOn: budget.votingClosesOn,
     rule: budget.rule,
+    ballotKind: budget.ballot.kind,
+    minProjects: budget.ballot.minProjects ?? '',
+    maxProjects: budget.ballot.maxProjects ?? '',
+    basket: budget.ballot.basket ? 'yes' : '',
+    pointsTotal: budget.ballot.pointsTotal ?? '',
+    maxPointsPerProject: budget.ballot.maxPointsPerProject ?? '',
+    rankLimit: budget.ballot.rankLimit ?? '',
   };
   budget.districts.forEach((d, i) => {
     values[`district${i + 1}Id`] = d.id;
@@ -61,6 +73,64 @@ function budgetValues(budget: Budget): Record<string, unknown> {
     values[`district${i + 1}Amount`] = d.amount;
   });
   return values;
+}
+
+/**
+ * The limits of the budget's ballots in plain English. With districts, each part of the ballot (a
+ * district, or the whole area) has its own money, so the basket is described for every part at once.
+ */
+export function limitsLines(budget: Budget): string[] {
+  const districts = budget.districts.length > 0;
+  const section = {
+    districtId: null,
+    name: 'the whole area',
+    amount: toMinorUnits(budget.totalAmount),
+    projects: [],
+  };
+  const lines = limitsText(
+    { ...budget.ballot, basket: budget.ballot.basket && !districts },
+    section,
+    budget.currency,
+  );
+  if (districts && budget.ballot.basket) {
+    lines.push(
+      'In each part of the ballot (your district, and the whole area), the projects you choose can cost up to the money for that part together.',
+    );
+  }
+  if (lines.length === 0) lines.push('Choose as many projects as you like.');
+  return lines;
+}
+
+/** A summary list row whose key carries the id an error summary links to (the key text is our own). */
+function fixedRow(id: string, key: string, value: string) {
+  return { key: { html: `<span id="${id}">${key}</span>` }, value: { text: value } };
+}
+
+/** What the budget form shows when parts of it are fixed. */
+function lockedContext(budget: Budget, state: EditState) {
+  const imported = budget.ballot.kind === 'choose-1' || budget.ballot.kind === 'scoring';
+  const fixedRows = [
+    fixedRow('totalAmount', 'Total to spend', formatMoney(budget.totalAmount, budget.currency)),
+    fixedRow('votingOpensOn', 'Voting opens on', budget.votingOpensOn),
+    ...(state.closed ? [fixedRow('votingClosesOn', 'Voting closed on', budget.votingClosesOn)] : []),
+    fixedRow('rule', 'How votes are counted', RULE_LABELS[budget.rule].text),
+  ];
+  return {
+    locked: state.locked,
+    closed: state.closed,
+    lockReason: state.reason,
+    ballotReadOnly: state.locked || imported,
+    fixed: budgetValues(budget),
+    fixedRows,
+    ballotRows: [
+      fixedRow('ballotKind', 'Kind of ballot', BALLOT_KIND_LABELS[budget.ballot.kind].text),
+      fixedRow('minProjects', 'Limits', limitsLines(budget).join(' ')),
+    ],
+    fixedDistricts: budget.districts.map((d) => ({
+      ...d,
+      amountText: formatMoney(d.amount, budget.currency),
+    })),
+  };
 }
 
 function districtItems(budget: Budget, selected?: unknown) {
@@ -101,7 +171,7 @@ export function budgetsRoutes(app: FastifyInstance, services: Services): void {
           title: 'Set up a budget',
           action: `${base(request)}/processes/${process.id}/budgets`,
           backLink: `${base(request)}/processes/${process.id}`,
-          values: { currency: 'GBP', rule: 'mes_cost_add1' },
+          values: { currency: 'GBP', rule: 'mes_cost_add1', ballotKind: 'approval' },
           ...formContext,
         });
       },
@@ -139,10 +209,16 @@ export function budgetsRoutes(app: FastifyInstance, services: Services): void {
         const { projects, total } = await budgets.listProjects(place(request), budget, feasibleOnly, page);
         const totals = await budgets.projectTotals(place(request), budget);
         const path = `${base(request)}/budgets/${budget.id}`;
+        const status = votingStatus(budget);
         return reply.page(`${V}/budget.njk`, {
           title: budget.title,
           budget,
           process,
+          status,
+          hasVoted:
+            status === 'open' && (await services.ballots.hasVoted(request.actor, place(request), budget)),
+          kindLabel: BALLOT_KIND_LABELS[budget.ballot.kind],
+          limits: limitsLines(budget),
           ruleLabel: RULE_LABELS[budget.rule],
           districtsText: budget.districts
             .map((d) => `${d.name}: ${formatMoney(d.amount, budget.currency)}`)
@@ -157,6 +233,10 @@ export function budgetsRoutes(app: FastifyInstance, services: Services): void {
           ],
           formatMoney,
           canManage: can(request.actor, 'budgets.manage', place(request).id),
+          canIssueCodes: can(request.actor, 'ballots.issue_codes', place(request).id),
+          canEnterPaper: can(request.actor, 'ballots.enter_paper', place(request).id),
+          published: await services.budgetResults.isPublished(place(request), budget.id),
+          pbExports: await services.transfer.exportLinks(request.actor, place(request), budget),
           pagination: paginationLinks(path, { show: feasibleOnly ? 'ballot' : undefined }, page, total),
           columnClass: 'govuk-grid-column-full',
         });
@@ -166,18 +246,21 @@ export function budgetsRoutes(app: FastifyInstance, services: Services): void {
     scope.get<{ Params: { budgetId: string } }>('/budgets/:budgetId/edit', async (request, reply) => {
       authorise(request.actor, 'budgets.manage', place(request).id);
       const budget = await budgets.getBudget(place(request), uuid(request.params.budgetId));
+      const state = await budgets.editState(place(request), budget);
       return reply.page(`${V}/form.njk`, {
         title: `Edit ${budget.title}`,
         action: `${base(request)}/budgets/${budget.id}`,
         backLink: `${base(request)}/budgets/${budget.id}`,
         values: budgetValues(budget),
         ...formContext,
+        ...lockedContext(budget, state),
       });
     });
 
     scope.post<{ Params: { budgetId: string } }>('/budgets/:budgetId', async (request, reply) => {
       authorise(request.actor, 'budgets.manage', place(request).id);
       const budget = await budgets.getBudget(place(request), uuid(request.params.budgetId));
+      const state = await budgets.editState(place(request), budget);
       return handleForm(reply, {
         schema: budgetSchema,
         body: request.body,
@@ -187,6 +270,7 @@ export function budgetsRoutes(app: FastifyInstance, services: Services): void {
           action: `${base(request)}/budgets/${budget.id}`,
           backLink: `${base(request)}/budgets/${budget.id}`,
           ...formContext,
+          ...lockedContext(budget, state),
         },
         action: async (data) => {
           await budgets.updateBudget(request.actor, place(request), budget.id, data);

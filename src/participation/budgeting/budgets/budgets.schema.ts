@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RULES, type RuleName } from '../tally.ts';
+import type { BallotKind } from './budgets.table.ts';
 
 export const MAX_DISTRICTS = 6;
 
@@ -132,7 +133,136 @@ function readDistricts(form: Record<string, unknown>, ctx?: z.RefinementCtx): Di
   return rows;
 }
 
-/** The budget form: fixed fields plus up to six district rows (district1Name, district1Amount …). */
+/** The kinds of ballot an officer can set up; imported budgets may also hold choose-1 or scoring ballots. */
+export const OWN_BALLOT_KINDS = ['approval', 'cumulative', 'ordinal'] as const;
+const ALL_BALLOT_KINDS = ['approval', 'cumulative', 'ordinal', 'choose-1', 'scoring'] as const;
+
+export const BALLOT_KIND_LABELS: Record<BallotKind, { text: string; hint: string }> = {
+  approval: {
+    text: 'Approval: tick the projects you support',
+    hint: 'Each voter ticks any projects they support.',
+  },
+  cumulative: {
+    text: 'Cumulative: spread points across projects',
+    hint: 'Each voter shares out a number of points between the projects they support.',
+  },
+  ordinal: {
+    text: 'Ranked: number projects in order of preference',
+    hint: 'Each voter numbers the projects they support, 1 for their first choice.',
+  },
+  'choose-1': { text: 'Choose one project', hint: 'Each voter chose a single project.' },
+  scoring: { text: 'Scoring: give each project a score', hint: 'Each voter gave projects a score.' },
+};
+
+/** Rules that count points, so they need a ballot that gives points. */
+export const POINTS_RULES: readonly RuleName[] = ['greedy_points', 'mes_points'];
+
+/** The largest number an officer may type for a limit: well inside a database integer. */
+const MAX_LIMIT = 100_000;
+
+/** "" → null; a whole number from 1 to MAX_LIMIT; otherwise a problem for the field. */
+function readCount(form: Record<string, unknown>, field: string, label: string, ctx?: z.RefinementCtx) {
+  const raw = String(form[field] ?? '').trim();
+  if (raw === '') return null;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT) {
+    ctx?.addIssue({
+      code: 'custom',
+      path: [field],
+      message: `${label} must be a whole number between 1 and ${MAX_LIMIT.toLocaleString('en-GB')}`,
+    });
+    return undefined;
+  }
+  return Number(raw);
+}
+
+export interface BallotSettingsForm {
+  kind: BallotKind;
+  minProjects: number | null;
+  maxProjects: number | null;
+  basket: boolean;
+  pointsTotal: number | null;
+  maxPointsPerProject: number | null;
+  rankLimit: number | null;
+}
+
+/**
+ * The ballot settings of the form. Fields that belong to another kind of ballot (points on an approval
+ * ballot, say, typed before the officer changed their mind) are ignored rather than refused.
+ */
+function readBallot(form: Record<string, unknown>, ctx?: z.RefinementCtx): BallotSettingsForm {
+  const posted = String(form.ballotKind ?? '').trim();
+  const kind: BallotKind = (ALL_BALLOT_KINDS as readonly string[]).includes(posted)
+    ? (posted as BallotKind)
+    : 'approval';
+  if (posted !== '' && posted !== kind) {
+    ctx?.addIssue({ code: 'custom', path: ['ballotKind'], message: 'Select the kind of ballot' });
+  }
+  const minProjects = readCount(form, 'minProjects', 'Minimum number of projects', ctx);
+  const maxProjects = readCount(form, 'maxProjects', 'Maximum number of projects', ctx);
+  if (minProjects && maxProjects && minProjects > maxProjects) {
+    ctx?.addIssue({
+      code: 'custom',
+      path: ['minProjects'],
+      message: 'Minimum number of projects must not be more than the maximum',
+    });
+  }
+  const usesPoints = kind === 'cumulative' || kind === 'scoring';
+  let pointsTotal: number | null | undefined = null;
+  let maxPointsPerProject: number | null | undefined = null;
+  if (usesPoints) {
+    pointsTotal = readCount(form, 'pointsTotal', 'Points to spread', ctx);
+    maxPointsPerProject = readCount(form, 'maxPointsPerProject', 'Most points on one project', ctx);
+    if (pointsTotal === null && kind === 'cumulative') {
+      ctx?.addIssue({
+        code: 'custom',
+        path: ['pointsTotal'],
+        message: 'Enter the number of points each voter can spread',
+      });
+    }
+    if (pointsTotal && maxPointsPerProject && maxPointsPerProject > pointsTotal) {
+      ctx?.addIssue({
+        code: 'custom',
+        path: ['maxPointsPerProject'],
+        message: 'Most points on one project must not be more than the points to spread',
+      });
+    }
+  }
+  let rankLimit: number | null | undefined = null;
+  if (kind === 'ordinal') {
+    rankLimit = readCount(form, 'rankLimit', 'Number of projects to rank', ctx);
+    if (rankLimit && minProjects && minProjects > rankLimit) {
+      ctx?.addIssue({
+        code: 'custom',
+        path: ['rankLimit'],
+        message: 'Number of projects to rank must not be less than the minimum number of projects',
+      });
+    }
+  }
+  const rule = String(form.rule ?? '');
+  if ((POINTS_RULES as readonly string[]).includes(rule) && !usesPoints) {
+    ctx?.addIssue({
+      code: 'custom',
+      path: ['rule'],
+      message: `${RULE_LABELS[rule as RuleName].text} counts points, so it needs a cumulative ballot: choose cumulative voting or another way of counting`,
+    });
+  }
+  const basket = form.basket === 'yes' || (Array.isArray(form.basket) && form.basket.includes('yes'));
+  return {
+    kind,
+    minProjects: minProjects ?? null,
+    maxProjects: maxProjects ?? null,
+    basket,
+    pointsTotal: pointsTotal ?? null,
+    maxPointsPerProject: maxPointsPerProject ?? null,
+    rankLimit: rankLimit ?? null,
+  };
+}
+
+/**
+ * The budget form: fixed fields, the ballot settings (ballotKind, minProjects, maxProjects, basket,
+ * pointsTotal, maxPointsPerProject, rankLimit) and up to six district rows (district1Name, district1Amount …).
+ * A missing ballotKind means approval, the first choice on the form.
+ */
 export const budgetSchema = z
   .looseObject({
     title: z
@@ -163,6 +293,7 @@ export const budgetSchema = z
           message: 'Voting must close on or after the day it opens',
         });
       }
+      readBallot(form as Record<string, unknown>, ctx);
       readDistricts(form as Record<string, unknown>, ctx);
     },
     { when: () => true },
@@ -174,6 +305,7 @@ export const budgetSchema = z
     votingOpensOn: form.votingOpensOn,
     votingClosesOn: form.votingClosesOn,
     rule: form.rule,
+    ballot: readBallot(form as Record<string, unknown>),
     districts: readDistricts(form as Record<string, unknown>),
   }));
 

@@ -4,16 +4,32 @@ import { authorise } from '../../../platform/auth/policy.ts';
 import type { Database } from '../../../platform/db/database.ts';
 import { NotFoundError, ValidationError } from '../../../platform/errors.ts';
 import type { PlaceSummary } from '../../../platform/views/place-context.ts';
+import { today } from '../../processes/phases.ts';
 import type { Process } from '../../processes/processes.service.ts';
+import { type VotingStatus, votingStatus } from '../ballots/ballot-store.ts';
 import type { RuleName } from '../tally.ts';
 import * as repo from './budgets.repository.ts';
-import { type BudgetForm, toMinorUnits } from './budgets.schema.ts';
-import type { Feasibility } from './budgets.table.ts';
+import { type BudgetForm, OWN_BALLOT_KINDS, toMinorUnits } from './budgets.schema.ts';
+import type { BallotKind, Feasibility } from './budgets.table.ts';
 
 export interface District {
   id: string;
   name: string;
   amount: string;
+}
+
+/** How a budget's ballot works and the limits a ballot must keep to. */
+export interface BallotSettings {
+  kind: BallotKind;
+  minProjects: number | null;
+  maxProjects: number | null;
+  /** The chosen projects together may not cost more than the money of their ballot. */
+  basket: boolean;
+  /** Cumulative ballots: points each voter spreads. */
+  pointsTotal: number | null;
+  maxPointsPerProject: number | null;
+  /** Ranked ballots: how many projects a voter may rank. */
+  rankLimit: number | null;
 }
 
 export interface Budget {
@@ -25,6 +41,9 @@ export interface Budget {
   votingOpensOn: string;
   votingClosesOn: string;
   rule: RuleName;
+  ballot: BallotSettings;
+  /** The META section of an imported .pb file, or null. */
+  pbMeta: Record<string, string> | null;
   districts: District[];
 }
 
@@ -45,9 +64,25 @@ export interface Project {
   assessedAt: Date | null;
   valuatorId: string | null;
   valuatorName: string | null;
-  /** What the project may cost at most: its district's amount, or the whole budget. */
+  /**
+   * What the project may cost at most: its district's amount; for a whole-area project, the total less
+   * what the districts take (or the whole budget when there are no districts).
+   */
   limit: string;
+  /** Where that limit comes from, for messages: "for Northbank", "for the whole area", "of the budget". */
+  limitOf: string;
   onBallot: boolean;
+}
+
+/** Whether the budget's rule, ballot, money and opening date may still change, and why not. */
+export interface EditState {
+  status: VotingStatus;
+  /** The rule, ballot settings, money, districts' amounts and opening date are fixed. */
+  locked: boolean;
+  /** The closing date is fixed too (voting has closed). */
+  closed: boolean;
+  /** "Voting has opened", "Voting has closed" or "Ballots have been recorded"; null when not locked. */
+  reason: string | null;
 }
 
 /** Amounts are kept as exact decimal strings with two places. */
@@ -56,7 +91,64 @@ function money(value: string | number | null): string {
 }
 
 function fromMinorUnits(minor: bigint): string {
-  return `${minor / 100n}.${String(minor % 100n).padStart(2, '0')}`;
+  const sign = minor < 0n ? '-' : '';
+  const abs = minor < 0n ? -minor : minor;
+  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+}
+
+const BALLOT_KEYS: readonly (keyof BallotSettings)[] = [
+  'kind',
+  'minProjects',
+  'maxProjects',
+  'basket',
+  'pointsTotal',
+  'maxPointsPerProject',
+  'rankLimit',
+];
+
+function sameBallot(a: BallotSettings, b: BallotSettings): boolean {
+  return BALLOT_KEYS.every((key) => a[key] === b[key]);
+}
+
+/** Every way a posted form differs from the budget in what is fixed once voting opens. */
+function lockedChanges(budget: Budget, form: BudgetForm): { field: string; what: string }[] {
+  const changes: { field: string; what: string }[] = [];
+  if (
+    toMinorUnits(form.totalAmount) !== toMinorUnits(budget.totalAmount) ||
+    form.currency !== budget.currency
+  ) {
+    changes.push({ field: 'totalAmount', what: 'the money to spend' });
+  }
+  if (form.votingOpensOn !== budget.votingOpensOn) {
+    changes.push({ field: 'votingOpensOn', what: 'the date voting opens' });
+  }
+  if (form.rule !== budget.rule) changes.push({ field: 'rule', what: 'how votes are counted' });
+  if (form.ballot.kind !== budget.ballot.kind)
+    changes.push({ field: 'ballotKind', what: 'the kind of ballot' });
+  const changedLimit = BALLOT_KEYS.find((key) => key !== 'kind' && form.ballot[key] !== budget.ballot[key]);
+  if (changedLimit && form.ballot.kind === budget.ballot.kind) {
+    // One row shows every limit when they are fixed, so every limit links there.
+    changes.push({ field: 'minProjects', what: 'the limits of a ballot' });
+  }
+  const posted = form.districts;
+  const sameDistricts =
+    posted.length === budget.districts.length &&
+    posted.every((d, i) => {
+      const existing = budget.districts[i]!;
+      return d.id === existing.id && toMinorUnits(d.amount) === toMinorUnits(existing.amount);
+    });
+  if (!sameDistricts) {
+    const index = posted.findIndex(
+      (d, i) =>
+        d.id !== budget.districts[i]?.id ||
+        toMinorUnits(d.amount) !== toMinorUnits(budget.districts[i]!.amount),
+    );
+    changes.push({
+      field: `district${(index === -1 ? posted.length : index) + 1}Amount`,
+      what: 'the districts and their money',
+    });
+  }
+  return changes;
 }
 
 type BudgetRow = NonNullable<Awaited<ReturnType<typeof repo.findBudget>>>;
@@ -73,6 +165,16 @@ function toBudget(row: BudgetRow, districts: DistrictRow[]): Budget {
     votingOpensOn: row.voting_opens_on,
     votingClosesOn: row.voting_closes_on,
     rule: row.rule as RuleName,
+    ballot: {
+      kind: row.ballot_kind,
+      minProjects: row.min_projects,
+      maxProjects: row.max_projects,
+      basket: row.basket,
+      pointsTotal: row.points_total,
+      maxPointsPerProject: row.max_points_per_project,
+      rankLimit: row.rank_limit,
+    },
+    pbMeta: row.pb_meta,
     districts: districts.map((d) => ({ id: d.id, name: d.name, amount: money(d.amount) })),
   };
 }
@@ -95,7 +197,15 @@ function toProject(row: ProjectRow): Project {
     assessedAt: row.assessed_at,
     valuatorId: row.valuator_id,
     valuatorName: row.valuator_name,
-    limit: money(row.district_amount ?? row.budget_amount),
+    limit:
+      row.district_amount !== null
+        ? money(row.district_amount)
+        : fromMinorUnits(toMinorUnits(money(row.budget_amount)) - toMinorUnits(money(row.districts_amount))),
+    limitOf: row.district_name
+      ? `for ${row.district_name}`
+      : toMinorUnits(money(row.districts_amount)) > 0n
+        ? 'for the whole area'
+        : 'of the budget',
     onBallot: row.feasibility === 'feasible',
   };
 }
@@ -122,6 +232,36 @@ export function createBudgetsService(deps: { db: Database }) {
     }
   }
 
+  function checkOwnKind(form: BudgetForm, existing?: Budget) {
+    const own = (OWN_BALLOT_KINDS as readonly string[]).includes(form.ballot.kind);
+    if (!own && form.ballot.kind !== existing?.ballot.kind) {
+      throw new ValidationError('ballotKind', 'Select approval, cumulative or ranked voting');
+    }
+    // A choose-1 or scoring ballot came from an imported file and is shown, not edited.
+    const imported = existing && !(OWN_BALLOT_KINDS as readonly string[]).includes(existing.ballot.kind);
+    if (imported && !sameBallot(form.ballot, existing.ballot)) {
+      throw new ValidationError(
+        'ballotKind',
+        'This ballot came from an imported file, so its settings cannot change here',
+      );
+    }
+  }
+
+  async function editStateIn(tx: Database, placeId: string, budget: Budget): Promise<EditState> {
+    const status = votingStatus(budget);
+    const ballots = await repo.hasBallots(tx, placeId, budget.id);
+    const locked = status !== 'upcoming' || ballots;
+    const reason =
+      status === 'closed'
+        ? 'Voting has closed'
+        : status === 'open'
+          ? 'Voting has opened'
+          : ballots
+            ? 'Ballots have been recorded'
+            : null;
+    return { status, locked, closed: status === 'closed', reason };
+  }
+
   function checkDistrictOf(budget: Budget, districtId: string | null) {
     if (districtId !== null && !budget.districts.some((d) => d.id === districtId)) {
       throw new ValidationError('districtId', 'Select a district from the list');
@@ -130,6 +270,11 @@ export function createBudgetsService(deps: { db: Database }) {
 
   return {
     getBudget,
+
+    /** What may still change on the budget form. */
+    async editState(place: PlaceSummary, budget: Budget): Promise<EditState> {
+      return editStateIn(db, place.id, budget);
+    },
 
     /** The budgets of a process, for its page; one query. */
     async budgetsOfProcess(place: PlaceSummary, processId: string) {
@@ -144,6 +289,7 @@ export function createBudgetsService(deps: { db: Database }) {
       form: BudgetForm,
     ): Promise<string> {
       authorise(actor, 'budgets.manage', place.id);
+      checkOwnKind(form);
       checkDistricts(form);
       return db.transaction().execute(async (tx) => {
         const id = await repo.insertBudget(tx, place.id, process.id, form);
@@ -158,19 +304,52 @@ export function createBudgetsService(deps: { db: Database }) {
           subjectType: 'budget',
           subjectId: id,
           placeId: place.id,
-          details: { processId: process.id, totalAmount: form.totalAmount, currency: form.currency },
+          details: {
+            processId: process.id,
+            totalAmount: form.totalAmount,
+            currency: form.currency,
+            rule: form.rule,
+            ballotKind: form.ballot.kind,
+          },
         });
         return id;
       });
     },
 
+    /**
+     * Saves the budget form. The officer fixes the rule, the ballot, the money and the opening date before
+     * voting opens: once it has opened (or any ballot is recorded) only the title, the districts' names
+     * and, until voting closes, the closing date may change.
+     */
     async updateBudget(actor: Actor, place: PlaceSummary, id: string, form: BudgetForm): Promise<void> {
       authorise(actor, 'budgets.manage', place.id);
-      checkDistricts(form);
       await db.transaction().execute(async (tx) => {
         const row = await repo.findBudget(tx, place.id, id, true);
         if (!row) throw new NotFoundError();
         const existing = await repo.findDistricts(tx, place.id, id);
+        const budget = toBudget(row, existing);
+        checkOwnKind(form, budget);
+        const state = await editStateIn(tx, place.id, budget);
+        if (state.locked) {
+          const problems = lockedChanges(budget, form).map((c) => ({
+            field: c.field,
+            message: `${state.reason}, so ${c.what} cannot change`,
+          }));
+          if (state.closed && form.votingClosesOn !== budget.votingClosesOn) {
+            problems.push({
+              field: 'votingClosesOn',
+              message: 'Voting has closed, so the date it closes cannot change',
+            });
+          } else if (state.status === 'open' && form.votingClosesOn < today()) {
+            problems.push({
+              field: 'votingClosesOn',
+              message: 'Voting is open, so it must close today or later',
+            });
+          }
+          if (problems.length > 0) throw ValidationError.of(problems);
+        }
+        // After the lock: once voting has opened, "cannot change" says more than the sum of the amounts.
+        checkDistricts(form);
         const keptIds = new Set(form.districts.flatMap((d) => (d.id ? [d.id] : [])));
         const removed = existing.filter((d) => !keptIds.has(d.id)).map((d) => d.id);
         const inUse = await repo.districtsInUse(tx, place.id, id, removed);
@@ -189,7 +368,13 @@ export function createBudgetsService(deps: { db: Database }) {
           subjectType: 'budget',
           subjectId: id,
           placeId: place.id,
-          details: { totalAmount: form.totalAmount, currency: form.currency, districts: rows.length },
+          details: {
+            totalAmount: form.totalAmount,
+            currency: form.currency,
+            districts: rows.length,
+            rule: form.rule,
+            ballotKind: form.ballot.kind,
+          },
         });
       });
     },
@@ -344,7 +529,7 @@ export function createBudgetsService(deps: { db: Database }) {
         if (toMinorUnits(input.estimatedCost) > toMinorUnits(project.limit)) {
           throw new ValidationError(
             'estimatedCost',
-            `Estimated cost must be ${project.limit} ${project.currency} or less, the amount ${project.districtName ? `for ${project.districtName}` : 'of the budget'}`,
+            `Estimated cost must be ${project.limit} ${project.currency} or less, the amount ${project.limitOf}`,
           );
         }
         const updated = await repo.setAssessment(tx, place.id, projectId, valuatorId, input);

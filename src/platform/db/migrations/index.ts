@@ -4,6 +4,7 @@ import * as participation from './2026-11-28T0900-participation.ts';
 import * as deliberation from './2026-11-28T1100-deliberation.ts';
 import * as moderation from './2026-11-28T1100-moderation.ts';
 import * as budgets from './2026-11-28T1200-budgets.ts';
+import * as ballots from './2026-11-28T1400-ballots.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-28T1100-deliberation': deliberation,
   '2026-11-28T1100-moderation': moderation,
   '2026-11-28T1200-budgets': budgets,
+  '2026-11-28T1400-ballots': ballots,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,178 @@
+import { recordAudit } from '../../../platform/audit/audit.service.ts';
+import type { Actor } from '../../../platform/auth/actor.ts';
+import type { Database } from '../../../platform/db/database.ts';
+import { ForbiddenError, RefusalError } from '../../../platform/errors.ts';
+import type { PlaceSummary } from '../../../platform/views/place-context.ts';
+import type { Process, ProcessesService } from '../../processes/processes.service.ts';
+import type { Budget, BudgetsService } from '../budgets/budgets.service.ts';
+import { type Choice, checkBallot, type Section, type SectionSummary } from './ballot-rules.ts';
+import {
+  type BallotPaper,
+  ballotPaper,
+  recordBallot,
+  sectionsForVoter,
+  type VotingStatus,
+  votingStatus,
+} from './ballot-store.ts';
+import * as repo from './ballots.repository.ts';
+
+/** A voter's own online ballot, to show it back to them and let them change it. */
+export interface VoterBallot {
+  districtId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  choices: Choice[];
+}
+
+export interface BallotView {
+  budget: Budget;
+  process: Process;
+  status: VotingStatus;
+}
+
+export interface OpenBallot extends BallotView {
+  paper: BallotPaper;
+  current: VoterBallot | null;
+}
+
+export type BallotsService = ReturnType<typeof createBallotsService>;
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+const longDate = (day: string) => dateFormat.format(new Date(`${day}T12:00:00Z`));
+
+/** Why voting is not open, in words for the refusal page. */
+export function notOpenReason(
+  budget: Budget,
+  status: VotingStatus,
+): { message: string; howToQualify: string } {
+  return status === 'upcoming'
+    ? {
+        message: `Voting on ${budget.title} has not opened yet.`,
+        howToQualify: `Voting opens on ${longDate(budget.votingOpensOn)} and closes on ${longDate(budget.votingClosesOn)}.`,
+      }
+    : {
+        message: `Voting on ${budget.title} has closed.`,
+        howToQualify: `Voting closed at the end of ${longDate(budget.votingClosesOn)}. Ballots can no longer be cast or changed.`,
+      };
+}
+
+/**
+ * Online voting. The voting window and the process's eligibility rules are checked here, before any
+ * ballot is read or written, so that a route that forgot could not let anyone vote.
+ */
+export function createBallotsService(deps: {
+  db: Database;
+  processes: ProcessesService;
+  budgets: BudgetsService;
+}) {
+  const { db, processes, budgets } = deps;
+
+  async function load(place: PlaceSummary, budgetId: string): Promise<BallotView> {
+    const budget = await budgets.getBudget(place, budgetId);
+    const process = await processes.getProcess(place, budget.processId);
+    return { budget, process, status: votingStatus(budget) };
+  }
+
+  async function assertCanVote(actor: Actor, place: PlaceSummary, view: BallotView): Promise<void> {
+    if (view.status !== 'open') {
+      const { message, howToQualify } = notOpenReason(view.budget, view.status);
+      throw new RefusalError('voting_not_open', message, howToQualify);
+    }
+    await processes.assertCanAct(actor, place, view.process, 'vote');
+    if (!actor.user) throw new ForbiddenError('You need to sign in to vote');
+  }
+
+  async function ownBallot(actor: Actor, place: PlaceSummary, budget: Budget): Promise<VoterBallot | null> {
+    if (!actor.user) return null;
+    const row = await repo.findVoterBallot(db, place.id, budget.id, actor.user.id);
+    if (!row) return null;
+    return {
+      districtId: row.district_id,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      choices: row.items.map((i) => ({ projectId: i.project_id, points: i.points, rank: i.rank })),
+    };
+  }
+
+  return {
+    /** The budget, its process and whether voting is open, for anyone: the page says why voting is not open. */
+    load,
+
+    /**
+     * The ballot for a person who may vote now, with their current ballot if they have one. Refuses
+     * (saying why) when voting is not open, the phase does not allow voting, or they are not eligible.
+     */
+    async openBallot(actor: Actor, place: PlaceSummary, budgetId: string): Promise<OpenBallot> {
+      const view = await load(place, budgetId);
+      await assertCanVote(actor, place, view);
+      const paper = await ballotPaper(db, place.id, view.budget);
+      return { ...view, paper, current: await ownBallot(actor, place, view.budget) };
+    },
+
+    /** The signed-in person's own ballot, whatever the state of voting (for the confirmation page). */
+    async recorded(actor: Actor, place: PlaceSummary, budgetId: string) {
+      if (!actor.user) throw new ForbiddenError('You need to sign in to see your vote');
+      const view = await load(place, budgetId);
+      const current = await ownBallot(actor, place, view.budget);
+      const paper = current ? await ballotPaper(db, place.id, view.budget) : null;
+      return { ...view, current, paper };
+    },
+
+    /** Whether the signed-in person has an online ballot for the budget. */
+    async hasVoted(actor: Actor, place: PlaceSummary, budget: Budget): Promise<boolean> {
+      if (!actor.user) return false;
+      return (await repo.findVoterBallot(db, place.id, budget.id, actor.user.id)) !== undefined;
+    },
+
+    /**
+     * The running total of a ballot being filled in, with every problem, without storing anything.
+     * Throws a ValidationError on districtId when the budget needs a district and none (or a wrong one) is given.
+     */
+    preview(
+      budget: Budget,
+      paper: BallotPaper,
+      districtId: string | null,
+      choices: readonly Choice[],
+    ): { sections: Section[]; summaries: SectionSummary[]; problems: { field: string; message: string }[] } {
+      const sections = sectionsForVoter(budget, paper, districtId);
+      const checked = checkBallot(budget.ballot, sections, choices);
+      return { sections, summaries: checked.sections, problems: checked.problems };
+    },
+
+    /**
+     * Casts or changes the voter's ballot: one transaction that checks it against the rules, replaces any
+     * earlier ballot of theirs (one row per voter, however many arrive at once) and records the audit
+     * event. The audit says that the person voted, never how.
+     */
+    async cast(
+      actor: Actor,
+      place: PlaceSummary,
+      view: BallotView,
+      input: { districtId: string | null; choices: readonly Choice[] },
+    ): Promise<{ replaced: boolean }> {
+      await assertCanVote(actor, place, view);
+      const voterId = actor.user!.id;
+      return db.transaction().execute(async (tx) => {
+        // The ballot paper is read in the transaction so the projects checked are the projects stored.
+        const paper = await ballotPaper(tx, place.id, view.budget);
+        const { replaced } = await recordBallot(tx, {
+          placeId: place.id,
+          budget: view.budget,
+          paper,
+          channel: 'online',
+          districtId: view.budget.districts.length > 0 ? input.districtId : null,
+          choices: input.choices,
+          voterId,
+        });
+        await recordAudit(tx, actor, {
+          action: replaced ? 'ballot.changed' : 'ballot.cast',
+          subjectType: 'budget',
+          subjectId: view.budget.id,
+          placeId: place.id,
+          details: { channel: 'online' },
+        });
+        return { replaced };
+      });
+    },
+  };
+}
