@@ -54,4 +54,37 @@ describe('the demo data', () => {
       .executeTakeFirstOrThrow();
     assert.ok(Number(deepest.d) >= 2);
   });
+
+  it('has a budget open for voting and a published one with ballots from every channel', async () => {
+    const db = t.database.db;
+    const budgets = await db.selectFrom('budgets').select(['id', 'title']).orderBy('title').execute();
+    const closed = budgets.find((b) => b.title === 'Youth Fund 2026')!;
+    const open = budgets.find((b) => b.title === 'Community Fund 2027')!;
+    const channels = await db
+      .selectFrom('ballots')
+      .select(['channel', db.fn.countAll<string>().as('n')])
+      .where('budget_id', '=', closed.id)
+      .groupBy('channel')
+      .execute();
+    assert.deepEqual(Object.fromEntries(channels.map((c) => [c.channel, Number(c.n)])), {
+      online: 16,
+      code: 60,
+      paper: 25,
+    });
+    const agent = new Agent(t.app);
+    const results = await agent.get(`/places/riverside/budgets/${closed.id}/results`);
+    assert.equal(results.statusCode, 200);
+    assert.match(results.body, /Youth club kitchen/);
+    const winners = await db
+      .selectFrom('decisions')
+      .select('title')
+      .where('source_type', '=', 'budget_project')
+      .execute();
+    assert.ok(winners.length >= 2, 'the published winners are decisions to track');
+    const resident = new Agent(t.app);
+    await resident.submit('/sign-in', { email: 'resident@riverside.example', password: DEMO_PASSWORD });
+    const ballot = await resident.get(`/places/riverside/budgets/${open.id}/ballot`);
+    assert.equal(ballot.statusCode, 200);
+    assert.match(ballot.body, /Choose your district|Northbank/);
+  });
 });

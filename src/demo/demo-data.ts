@@ -2,6 +2,7 @@ import type { Actor } from '../platform/auth/actor.ts';
 import type { PlaceRole } from '../platform/auth/roles.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { Services } from '../services.ts';
+import { seedDemoBudgets } from './demo-budgets.ts';
 import { seedDemoParticipation } from './demo-participation.ts';
 
 /** Every demo account shares this password. The people and the place are fictional. */
@@ -59,6 +60,13 @@ export async function seedDemoData(deps: Services & { db: Database }): Promise<b
     if (account.role !== 'resident') await places.grantRole(actor, place, account.email, 'resident');
   }
   const officer = (await accounts.loadActor(ids.get('officer@riverside.example')!, 'demo-seed'))!;
-  await seedDemoParticipation(deps, place, officer, actor);
+  const { neighbours } = await seedDemoParticipation(deps, place, officer, actor);
+  const actorOf = async (email: string) => (await accounts.loadActor(ids.get(email)!, 'demo-seed'))!;
+  await seedDemoBudgets(deps, place, {
+    officer,
+    placeAdmin: await actorOf('place-admin@riverside.example'),
+    valuator: await actorOf('valuator@riverside.example'),
+    voters: neighbours,
+  });
   return true;
 }

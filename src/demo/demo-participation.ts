@@ -321,5 +321,5 @@ export async function seedDemoParticipation(
       parentId: null,
     },
   );
-  return processId;
+  return { processId, neighbours };
 }
