@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type CompletionVariant, equalShares, equalSharesAddOne, type Utility } from './equal-shares.ts';
+import {
+  type CompletionVariant,
+  equalShares,
+  equalSharesAddOne,
+  equalSharesPayments,
+  type Utility,
+} from './equal-shares.ts';
 import { type CountingInput, compareIds } from './profile.ts';
 import {
   add,
@@ -53,6 +59,52 @@ describe('Equal Shares, hand-worked', () => {
     );
     assert.equal(text(r.spent), '8');
     assert.deepEqual(r.ties, [{ step: 1, tied: ['q', 'p'], chosen: 'q', decidedBy: 'cost' }]);
+  });
+
+  it('reports what each voter paid, as the count charged it', () => {
+    // As above: v1 pays 2 for q, then all of their last 1 for p; v2 and v3 pay 5/2 each for p. The two
+    // identical ballots ['p'] are one group of two voters.
+    const r = equalSharesPayments(qp, { utility: 'approval' });
+    assert.deepEqual(ids(r), ['q', 'p']);
+    assert.deepEqual(
+      r.ballots.map((g) => [
+        g.voters,
+        g.supports,
+        g.points,
+        g.paid.map((x) => [x.projectId, text(x.amount)]),
+      ]),
+      [
+        [
+          1n,
+          ['q', 'p'],
+          null,
+          [
+            ['q', '2'],
+            ['p', '1'],
+          ],
+        ],
+        [2n, ['p'], null, [['p', '5/2']]],
+      ],
+    );
+    // With points, each pays ρ times their points: 1 and 3 for x at ρ = 1, below.
+    const points = equalSharesPayments(
+      {
+        budget: fromInteger(10),
+        projects: [{ id: 'x', cost: fromInteger(4) }],
+        ballots: [
+          { projects: ['x'], points: [1n] },
+          { projects: ['x'], points: [3n] },
+        ],
+      },
+      { utility: 'points' },
+    );
+    assert.deepEqual(
+      points.ballots.map((g) => [g.points, g.paid.map((x) => text(x.amount))]),
+      [
+        [[1n], ['1']],
+        [[3n], ['3']],
+      ],
+    );
   });
 
   it('breaks ties of equal cost by votes, then by id', () => {

@@ -95,6 +95,11 @@ interface RunOptions {
   readonly cutShort?: CompletionVariant;
   /** Shown the state at each selection, before anyone pays, and once more when nothing is affordable. */
   readonly observe?: (round: RoundView) => void;
+  /**
+   * Told what each voter of a ballot group supporting `project` paid for it: `paid` over `den` (money times
+   * scale), as the count charged it. Only for equalSharesPayments: a count does not keep payments.
+   */
+  readonly onPay?: (project: number, group: number, paid: bigint, den: bigint) => void;
 }
 
 /**
@@ -355,6 +360,7 @@ function run(
   const evaluate = byWeight ? evaluateWeighted : evaluateShared;
 
   let payments = 0;
+  const onPay = options.onPay;
   /** Charges p's supporters t / (w·d) per unit of weight, or all they hold; returns the largest payment over the new d. */
   const pay = (p: number, t: bigint, w: bigint): bigint => {
     const g0 = gcd(w, t % w);
@@ -373,6 +379,7 @@ function run(
     }
     const s = supporters[p]!;
     const members = s.groups;
+    const held = onPay ? Array.from(members, (g) => (classOf[g]! < 0 ? 0n : budgetOf(classOf[g]!))) : null;
     let most = 0n;
     if (!byWeight) {
       payments++;
@@ -410,6 +417,13 @@ function run(
           classOf[g] = newClass(b - due);
           if (due > most) most = due;
         }
+      }
+    }
+    if (onPay && held) {
+      for (let k = 0; k < members.length; k++) {
+        const g = members[k]!;
+        const c = classOf[g]!;
+        onPay(p, g, held[k]! - (c < 0 ? 0n : budgetOf(c)), d);
       }
     }
     return most;
@@ -655,6 +669,54 @@ export function observeEqualShares(
 ): EqualSharesResult {
   const raw = run(profile, utility, budgetPerVoter.num * profile.scale, budgetPerVoter.den, { observe });
   return result(profile, utility, raw, budgetPerVoter);
+}
+
+/** What each voter of one ballot group paid: identical ballots are counted together and pay alike. */
+export interface BallotPayments {
+  /** How many voters cast this ballot. */
+  readonly voters: bigint;
+  /** The projects it supports (with positive points, where points count), in the order of the input. */
+  readonly supports: readonly string[];
+  /** For points utilities, the points given to each of `supports`; otherwise null. */
+  readonly points: readonly bigint[] | null;
+  /** What each of these voters paid towards each winner they support, in the order the winners were selected. */
+  readonly paid: readonly { readonly projectId: string; readonly amount: Rational }[];
+}
+
+/**
+ * Equal Shares as `equalShares`, also saying what every voter paid for each winner, read from the count's own
+ * budgets as it charged them. For checking the rule's promises (nobody pays more than their share; each cost
+ * is met exactly) and for explanations: the count itself keeps no payments. Supported free projects are
+ * selected without anyone paying, so they appear in no `paid` list.
+ */
+export function equalSharesPayments(
+  input: CountingInput,
+  options: { readonly utility: Utility; readonly budgetPerVoter?: Rational },
+): EqualSharesResult & { readonly ballots: readonly BallotPayments[] } {
+  const profile = buildProfile(input, options.utility === 'points');
+  const n = voterCount(profile);
+  const b = options.budgetPerVoter ?? rational(input.budget.num, input.budget.den * n);
+  const paid = profile.groups.map(() => [] as { projectId: string; amount: Rational }[]);
+  const raw = run(profile, options.utility, b.num * profile.scale, b.den, {
+    onPay: (project, group, amount, den) => {
+      paid[group]!.push({ projectId: profile.ids[project]!, amount: rational(amount, den * profile.scale) });
+    },
+  });
+  return {
+    ...result(profile, options.utility, raw, b),
+    ballots: profile.groups.map((g, i) => ({
+      voters: g.count,
+      supports: g.projects.map((p) => profile.ids[p]!),
+      points:
+        options.utility === 'points'
+          ? g.projects.map((p) => {
+              const s = profile.supporters[p]!;
+              return s.weights[s.groups.indexOf(i)]!;
+            })
+          : null,
+      paid: paid[i]!,
+    })),
+  };
 }
 
 /**

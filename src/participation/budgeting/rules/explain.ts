@@ -324,6 +324,7 @@ function sentence(
     if (greedy) {
       return `Funded: its ${e.support.toLocaleString('en-GB')} ${r.unit} put it high enough on the list for its cost to fit in the money left`;
     }
+    if (voters === 1) return `Funded: its one supporter paid ${money(e.pricePerSupporter!, 'up')} towards it`;
     return `Funded: each of its ${people(voters)} paid at most ${money(e.pricePerSupporter!, 'up')}`;
   }
   const more =
