@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import type { Locator, Page, Response } from 'playwright-core';
 import { expectAccessible } from './axe.ts';
 
@@ -83,6 +84,42 @@ export function pathOf(page: Page): string {
 /** The text of the success banners on the page. */
 export async function successBanners(page: Page): Promise<string[]> {
   return textsOf(page.locator('.govuk-notification-banner--success'));
+}
+
+/** The GOV.UK error summary's links as [href, text] pairs, each checked to point at an element on the page. */
+export async function errorSummaryLinks(page: Page): Promise<[string, string][]> {
+  const summary = page.locator('.govuk-error-summary');
+  assert.equal(
+    await textOf(summary.locator('h2')),
+    'There is a problem',
+    `An error summary on ${page.url()}`,
+  );
+  const links = await summary
+    .locator('a')
+    .evaluateAll((as) =>
+      as.map((a): [string, string] => [a.getAttribute('href') ?? '', (a.textContent ?? '').trim()]),
+    );
+  for (const [href] of links) {
+    assert.equal(
+      await page.locator(href).count(),
+      1,
+      `The error summary's link ${href} points at one element`,
+    );
+  }
+  return links;
+}
+
+/**
+ * Runs an action that makes the browser download a file (a link with `download`, or a form answered
+ * with an attachment) and returns the file's suggested name and its bytes.
+ */
+export async function downloadBy(
+  page: Page,
+  action: () => Promise<unknown>,
+): Promise<{ filename: string; body: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), action()]);
+  const path = await download.path();
+  return { filename: download.suggestedFilename(), body: await readFile(path) };
 }
 
 export async function register(

@@ -38,6 +38,8 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
+      // For profiling the server under a test or benchmark, e.g. SERVER_NODE_OPTIONS=--cpu-prof.
+      NODE_OPTIONS: process.env.SERVER_NODE_OPTIONS ?? '',
       NODE_ENV: 'production',
       SESSION_SECRET: 'a-test-secret-that-is-at-least-32-characters-long',
       BASE_URL: baseUrl,

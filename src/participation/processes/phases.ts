@@ -24,9 +24,11 @@ export interface Phase {
 
 export type ProcessStatus = 'upcoming' | 'active' | 'past';
 
+const UK_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
+
 /** Today's date in the UK, as YYYY-MM-DD. */
 export function today(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(now);
+  return UK_DATE.format(now);
 }
 
 export function addDays(date: string, days: number): string {

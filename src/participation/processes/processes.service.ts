@@ -177,7 +177,11 @@ export function createProcessesService(deps: { db: Database }) {
         {
           signedIn: actor.user !== null,
           emailVerified: actor.user?.emailVerified ?? false,
-          verification: actor.user ? await verificationOf(place.id, actor.user.id) : undefined,
+          // Only the verified eligibilities look at a residence check.
+          verification:
+            actor.user && process.eligibility !== 'signed_in'
+              ? await verificationOf(place.id, actor.user.id)
+              : undefined,
         },
         on,
       );
@@ -201,7 +205,11 @@ export function createProcessesService(deps: { db: Database }) {
         {
           signedIn: actor.user !== null,
           emailVerified: actor.user?.emailVerified ?? false,
-          verification: actor.user ? await verificationOf(place.id, actor.user.id) : undefined,
+          // Only the verified eligibilities look at a residence check.
+          verification:
+            actor.user && process.eligibility !== 'signed_in'
+              ? await verificationOf(place.id, actor.user.id)
+              : undefined,
         },
         on,
       );

@@ -32,13 +32,20 @@ const FEASIBILITY_TAGS = {
 } as const;
 
 /** "£25,000.00" for GBP; any other ISO 4217 code in the same way. */
+const moneyFormats = new Map<string, Intl.NumberFormat | null>();
+
 export function formatMoney(amount: string | null, currency: string): string {
   if (amount === null) return '';
-  try {
-    return new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(Number(amount));
-  } catch {
-    return `${amount} ${currency}`;
+  let format = moneyFormats.get(currency);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat('en-GB', { style: 'currency', currency });
+    } catch {
+      format = null;
+    }
+    if (moneyFormats.size < 300) moneyFormats.set(currency, format);
   }
+  return format ? format.format(Number(amount)) : `${amount} ${currency}`;
 }
 
 const formContext = {
