@@ -1,5 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +25,36 @@ import type { QueryCounter } from './query-counter.ts';
 
 const srcDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+const migrationsDir = join(srcDir, 'platform', 'db', 'migrations');
+
+/**
+ * A migrated in-memory PGlite. Creating a PGlite cluster takes seconds, so the first test file to need
+ * one migrates it and leaves a dump in the temporary folder, named after the migrations' contents;
+ * every later file starts from that dump. A change to any migration gives a new name, so a stale dump
+ * is never used.
+ */
+async function migratedPglite(): Promise<DatabaseHandle> {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(migrationsDir).sort())
+    hash.update(name).update(readFileSync(join(migrationsDir, name)));
+  const file = join(tmpdir(), `commonweal-test-db-${hash.digest('hex').slice(0, 16)}.tar`);
+  if (existsSync(file)) {
+    try {
+      return await openDatabase({ fromDump: new Blob([readFileSync(file)]) });
+    } catch {
+      // A damaged dump: make a new one below.
+    }
+  }
+  const handle = await openDatabase({});
+  await migrateToLatest(handle.db);
+  const dump = Buffer.from(await (await handle.dump!()).arrayBuffer());
+  // Written aside and renamed, so a file running at the same time never reads half a dump.
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, dump);
+  renameSync(partial, file);
+  return handle;
+}
+
 /**
  * A fresh, migrated database for one test file: PGlite in memory, or, when
  * TEST_DATABASE_URL is set, a new database on that PostgreSQL server that is
@@ -24,11 +62,7 @@ const srcDir = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 export async function freshDatabase(): Promise<DatabaseHandle> {
   const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) {
-    const handle = await openDatabase({});
-    await migrateToLatest(handle.db);
-    return handle;
-  }
+  if (!serverUrl) return migratedPglite();
   const name = `cw_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

@@ -13,6 +13,8 @@ export interface DatabaseHandle {
   db: Database;
   kind: 'pglite' | 'postgres';
   close(): Promise<void>;
+  /** PGlite only: the whole cluster as a tarball, to start another database from. */
+  dump?: () => Promise<Blob>;
 }
 
 export interface DatabaseOptions {
@@ -20,6 +22,8 @@ export interface DatabaseOptions {
   url?: string | undefined;
   /** Folder for PGlite's files; undefined keeps the database in memory (tests). */
   dataDir?: string | undefined;
+  /** For an in-memory database: start from this dump (PGlite's dumpDataDir) instead of an empty cluster. */
+  fromDump?: Blob | undefined;
 }
 
 // bigint ids (the audit trail) come back as strings; timestamps as Date; calendar
@@ -63,7 +67,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       throw error;
     }
   } else {
-    pglite = await PGlite.create({ parsers: pgliteParsers });
+    pglite = await PGlite.create({ parsers: pgliteParsers, loadDataDir: options.fromDump });
   }
   // PGlite has one connection; Kysely queues callers on it (the adapter declares it single-connection).
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }), log: queryLog });
@@ -72,8 +76,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     kind: 'pglite',
     close: async () => {
       await db.destroy();
+      // Kysely closes PGlite only if it ever ran a query.
+      if (!pglite.closed) await pglite.close();
       unlock();
     },
+    dump: () => pglite.dumpDataDir('none'),
   };
 }
 

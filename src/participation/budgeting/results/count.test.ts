@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { barChart } from '../../../platform/views/bar-chart.ts';
 import type { Section } from '../ballots/ballot-rules.ts';
 import type { StoredBallot } from '../ballots/ballots.repository.ts';
@@ -8,6 +9,7 @@ import { sectionElection } from '../ballots/election.ts';
 import type { Budget } from '../budgets/budgets.service.ts';
 import { rational } from '../rules/rational.ts';
 import { type CountResult, countRule, ruleApplies, rulesToCount, sectionTotals, toMoney } from './count.ts';
+import type { StepReply, StepRequest } from './count.worker.ts';
 import { formatAmount, localiseSentence, resultsView } from './results.view.ts';
 
 /**
@@ -139,6 +141,37 @@ describe('counting one section', () => {
     assert.deepEqual(r.winners, [A, C]);
     assert.deepEqual(r.budgetPerVoter, { decimal: '100.00', exact: null });
     assert.ok(r.stoppedBecause);
+  });
+});
+
+describe('the counting thread', () => {
+  it('counts a section sent to it exactly as this thread does, under each rule, and lets it go when told', async () => {
+    const worker = new Worker(new URL('./count.worker.ts', import.meta.url));
+    const replies: StepReply[] = [];
+    let waiting: (() => void) | undefined;
+    worker.on('message', (reply: StepReply) => {
+      replies.push(reply);
+      waiting?.();
+    });
+    const ask = (request: StepRequest) =>
+      new Promise<StepReply>((resolve) => {
+        waiting = () => resolve(replies.at(-1)!);
+        worker.postMessage(request);
+      });
+    try {
+      const rules = rulesToCount('approval', 'mes_cost');
+      for (const [i, rule] of rules.entries()) {
+        // The section crosses once; later rules count the one the thread holds.
+        const reply = await ask({ kind: 'count', id: i + 1, rule, election: i === 0 ? election : null });
+        assert.deepEqual(reply, { id: i + 1, ok: true, result: countRule(election, rule) });
+      }
+      worker.postMessage({ kind: 'forget' } satisfies StepRequest);
+      const forgotten = await ask({ kind: 'count', id: 99, rule: 'mes_cost', election: null });
+      assert.equal(forgotten.ok, false);
+      assert.equal(forgotten.ok === false && forgotten.error, 'No section was sent to count');
+    } finally {
+      await worker.terminate();
+    }
   });
 });
 

@@ -9,7 +9,12 @@ import type { CountStatus } from '../ballots/ballots.table.ts';
 import type { Budget } from '../budgets/budgets.service.ts';
 import type { RuleName } from '../tally.ts';
 import { type CountResult, rulesToCount } from './count.ts';
-import { type CountRunner, countFingerprint, createCountRunner } from './results.jobs.ts';
+import {
+  type CountRunner,
+  type CountRunnerDeps,
+  countFingerprint,
+  createCountRunner,
+} from './results.jobs.ts';
 import * as repo from './results.repository.ts';
 
 export interface CountSummary {
@@ -94,9 +99,16 @@ export function createResultsService(deps: {
   db: Database;
   budgets: { getBudget(place: PlaceSummary, id: string): Promise<Budget> };
   log?: { error(details: Record<string, unknown>, message: string): void };
+  /** More settings for the count runner: the tests' hooks and injected faults. */
+  runner?: Omit<CountRunnerDeps, 'db' | 'budgets' | 'log'>;
 }) {
   const { db, budgets } = deps;
-  const runner: CountRunner = createCountRunner({ db, budgets, ...(deps.log ? { log: deps.log } : {}) });
+  const runner: CountRunner = createCountRunner({
+    ...deps.runner,
+    db,
+    budgets,
+    ...(deps.log ? { log: deps.log } : {}),
+  });
 
   async function countState(executor: Database, place: PlaceSummary, budget: Budget) {
     const published = await repo.isPublished(executor, place.id, budget.id);
@@ -198,6 +210,8 @@ export function createResultsService(deps: {
           details: { countId, stepsDone: cancelled.steps_done, stepsTotal: cancelled.steps_total },
         });
       });
+      // A step of it being counted now is abandoned at once, not left to run to its end.
+      runner.cancelled(countId);
     },
 
     /**
