@@ -4,30 +4,15 @@ import { requireUser } from '../../../platform/auth/require-user.ts';
 import { RefusalError, ValidationError } from '../../../platform/errors.ts';
 import { type FormErrors, validationErrors } from '../../../platform/forms.ts';
 import type { Services } from '../../../services.ts';
-import { formatMoney } from '../budgets/budgets.routes.ts';
+import { formatMoney, moneyParts, moneyText } from '../budgets/budgets.routes.ts';
 import { BALLOT_KIND_LABELS } from '../budgets/budgets.schema.ts';
 import type { Budget } from '../budgets/budgets.service.ts';
-import { type Choice, limitsText, minorToText, type Section, sectionField } from './ballot-rules.ts';
+import { type Choice, limitsText, type Section, sectionField } from './ballot-rules.ts';
 import type { BallotPaper } from './ballot-store.ts';
 import { ballotFormSchema, choicesFrom, districtQuerySchema, valuesFrom } from './ballots.schema.ts';
 import { notOpenReason, type OpenBallot } from './ballots.service.ts';
 
 const V = 'participation/budgeting/ballots/views';
-
-/** The currency's symbol and where it goes, so that the page and its script write money alike. */
-export function moneyParts(currency: string): { prefix: string; suffix: string } {
-  const zero = formatMoney('0', currency);
-  const at = zero.indexOf('0.00');
-  if (at === -1) return { prefix: `${currency} `, suffix: '' };
-  return { prefix: zero.slice(0, at), suffix: zero.slice(at + 4) };
-}
-
-/** Minor units as "£1,234.50" (or "-£20.00"), with no float on the way. */
-export function moneyText(minor: bigint, currency: string): string {
-  const { prefix, suffix } = moneyParts(currency);
-  const abs = minor < 0n ? -minor : minor;
-  return `${minor < 0n ? '-' : ''}${prefix}${minorToText(abs)}${suffix}`;
-}
 
 function plural(n: number, one: string, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;

@@ -6,7 +6,7 @@ import { handleForm } from '../../../platform/forms.ts';
 import { pageRequest, paginationLinks } from '../../../platform/pagination.ts';
 import type { Services } from '../../../services.ts';
 import { ELIGIBILITY_LABELS } from '../../processes/eligibility.ts';
-import { limitsText } from '../ballots/ballot-rules.ts';
+import { limitsText, minorToText } from '../ballots/ballot-rules.ts';
 import { votingStatus } from '../ballots/ballot-store.ts';
 import {
   assessmentSchema,
@@ -46,6 +46,21 @@ export function formatMoney(amount: string | null, currency: string): string {
     if (moneyFormats.size < 300) moneyFormats.set(currency, format);
   }
   return format ? format.format(Number(amount)) : `${amount} ${currency}`;
+}
+
+/** The currency's symbol and where it goes, so that the page and its script write money alike. */
+export function moneyParts(currency: string): { prefix: string; suffix: string } {
+  const zero = formatMoney('0', currency);
+  const at = zero.indexOf('0.00');
+  if (at === -1) return { prefix: `${currency} `, suffix: '' };
+  return { prefix: zero.slice(0, at), suffix: zero.slice(at + 4) };
+}
+
+/** Minor units as "£1,234.50" (or "-£20.00"), with no float on the way. */
+export function moneyText(minor: bigint, currency: string): string {
+  const { prefix, suffix } = moneyParts(currency);
+  const abs = minor < 0n ? -minor : minor;
+  return `${minor < 0n ? '-' : ''}${prefix}${minorToText(abs)}${suffix}`;
 }
 
 const formContext = {

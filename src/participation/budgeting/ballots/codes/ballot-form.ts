@@ -1,5 +1,6 @@
+import { moneyText } from '../../budgets/budgets.routes.ts';
 import type { Budget } from '../../budgets/budgets.service.ts';
-import { type Choice, limitsText, minorToText, type Section, sectionField } from '../ballot-rules.ts';
+import { type Choice, limitsText, type Section, sectionField } from '../ballot-rules.ts';
 
 /**
  * The fields of a ballot form, shared by voting with a code and by typing in paper ballots. Field names
@@ -10,20 +11,6 @@ import { type Choice, limitsText, minorToText, type Section, sectionField } from
 
 type Form = Record<string, unknown>;
 type Report = (field: string, message: string) => void;
-
-/** "£1,234.50": exact, from minor units, whatever the currency. */
-export function moneyText(minor: bigint, currency: string): string {
-  let symbol = `${currency} `;
-  try {
-    const part = new Intl.NumberFormat('en-GB', { style: 'currency', currency })
-      .formatToParts(0)
-      .find((p) => p.type === 'currency')?.value;
-    if (part) symbol = /^[A-Za-z]+$/.test(part) ? `${part} ` : part;
-  } catch {
-    // An unknown currency code: show the code itself.
-  }
-  return `${minor < 0n ? '-' : ''}${symbol}${minorToText(minor < 0n ? -minor : minor)}`;
-}
 
 function texts(value: unknown): string[] {
   const list = Array.isArray(value) ? value : [value];

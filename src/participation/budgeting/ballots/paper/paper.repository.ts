@@ -4,18 +4,6 @@ import type { EntryStage, PaperEntryItem, SheetStatus } from '../ballots.table.t
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
-/** Whether the budget's results have been published: after that, no more paper ballots. */
-export async function resultsPublished(db: Executor, placeId: string, budgetId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('budget_counts')
-    .select('id')
-    .where('place_id', '=', placeId)
-    .where('budget_id', '=', budgetId)
-    .where('published_at', 'is not', null)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /**
  * Creates the sheet if this is its first entry. Returns its id, or undefined when the sheet already
  * exists (a concurrent first entry waits for the other to commit, then finds the sheet there).

@@ -5,6 +5,7 @@ import type { Database } from '../../../../platform/db/database.ts';
 import { NotFoundError, RefusalError, ValidationError } from '../../../../platform/errors.ts';
 import type { PlaceSummary } from '../../../../platform/views/place-context.ts';
 import type { Budget } from '../../budgets/budgets.service.ts';
+import { isPublished } from '../../results/results.repository.ts';
 import { type Choice, sectionField } from '../ballot-rules.ts';
 import {
   type BallotPaper,
@@ -45,7 +46,7 @@ export function createPaperBallotsService(deps: { db: Database }) {
         'Come back on or after the day voting opens.',
       );
     }
-    if (await repo.resultsPublished(executor, place.id, budget.id)) {
+    if (await isPublished(executor, place.id, budget.id)) {
       throw new RefusalError(
         'paper_after_results',
         `The results of ${budget.title} have been published, so no more paper ballots can be entered.`,
