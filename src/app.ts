@@ -103,7 +103,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSessions(app, {
     db,
     secureCookies,
-    loadActor: (userId, requestId) => accounts.loadActor(userId, requestId),
+    loadSession: (sessionId, requestId) => accounts.loadSession(sessionId, requestId),
   });
   await registerCsrf(app, secureCookies);
   registerViews(app, {

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../platform/db/schema.ts';
 import type { TokenPurpose, UserRow } from './accounts.table.ts';
 
@@ -19,6 +20,27 @@ export async function findUserById(db: Executor, id: string): Promise<UserRow | 
     .selectAll()
     .where('id', '=', id)
     .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/**
+ * A live session with its account and the account's roles, in one query: it runs on every signed-in
+ * request. Nothing when the session has expired or the account is closed.
+ */
+export async function findSessionUser(db: Executor, sessionId: string) {
+  return db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .selectAll('u')
+    .select(['s.last_seen_at as session_last_seen_at', 's.flash as session_flash'])
+    .select((eb) =>
+      jsonArrayFrom(
+        eb.selectFrom('place_roles as r').select(['r.place_id', 'r.role']).whereRef('r.user_id', '=', 'u.id'),
+      ).as('roles'),
+    )
+    .where('s.id', '=', sessionId)
+    .where('s.expires_at', '>', new Date())
+    .where('u.deleted_at', 'is', null)
     .executeTakeFirst();
 }
 

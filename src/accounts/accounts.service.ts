@@ -5,6 +5,7 @@ import type { Database } from '../platform/db/database.ts';
 import { ValidationError } from '../platform/errors.ts';
 import type { Mailer } from '../platform/mail/mailer.ts';
 import * as sessions from '../platform/session/session.repository.ts';
+import type { LoadedSession } from '../platform/session/sessions.ts';
 import { hashSecret, newSecret } from '../platform/session/tokens.ts';
 import * as repo from './accounts.repository.ts';
 import type { TokenPurpose, UserRow } from './accounts.table.ts';
@@ -56,6 +57,15 @@ function toSignedInUser(row: UserRow): SignedInUser {
     emailVerified: row.email_verified_at !== null,
     isInstanceAdmin: row.is_instance_admin,
   };
+}
+
+function rolesByPlace(held: readonly { placeId: string; role: PlaceRole }[]): Map<string, Set<PlaceRole>> {
+  const byPlace = new Map<string, Set<PlaceRole>>();
+  for (const h of held) {
+    if (!byPlace.has(h.placeId)) byPlace.set(h.placeId, new Set());
+    byPlace.get(h.placeId)!.add(h.role);
+  }
+  return byPlace;
 }
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
@@ -125,12 +135,19 @@ export function createAccountsService(deps: {
       const row = await repo.findUserById(db, userId);
       if (!row) return undefined;
       const held = await roles.rolesOfUser(userId);
-      const byPlace = new Map<string, Set<PlaceRole>>();
-      for (const h of held) {
-        if (!byPlace.has(h.placeId)) byPlace.set(h.placeId, new Set());
-        byPlace.get(h.placeId)!.add(h.role);
-      }
-      return { user: toSignedInUser(row), roles: byPlace, requestId };
+      return { user: toSignedInUser(row), roles: rolesByPlace(held), requestId };
+    },
+
+    /** The session and who holds it, for a request: one query. */
+    async loadSession(sessionId: string, requestId: string): Promise<LoadedSession | undefined> {
+      const row = await repo.findSessionUser(db, sessionId);
+      if (!row) return undefined;
+      const held = row.roles.map((r) => ({ placeId: r.place_id, role: r.role as PlaceRole }));
+      return {
+        lastSeenAt: row.session_last_seen_at,
+        flash: row.session_flash,
+        actor: { user: toSignedInUser(row), roles: rolesByPlace(held), requestId },
+      };
     },
 
     roleHoldings(userId: string) {

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../../platform/db/schema.ts';
 import type { ProcessStatus } from './phases.ts';
 import type { Eligibility, VerificationMethod } from './processes.table.ts';
@@ -115,6 +116,26 @@ export async function findProcess(db: Executor, placeId: string, id: string) {
   return db
     .selectFrom('processes')
     .select(processColumns)
+    .where('place_id', '=', placeId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** A process with its phases in one query. */
+export async function findProcessWithPhases(db: Executor, placeId: string, id: string) {
+  return db
+    .selectFrom('processes')
+    .select(processColumns)
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('process_phases as ph')
+          .selectAll('ph')
+          .whereRef('ph.process_id', '=', 'processes.id')
+          .where('ph.place_id', '=', placeId)
+          .orderBy('ph.position'),
+      ).as('phases'),
+    )
     .where('place_id', '=', placeId)
     .where('id', '=', id)
     .executeTakeFirst();

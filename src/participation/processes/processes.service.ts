@@ -98,9 +98,9 @@ export function createProcessesService(deps: { db: Database }) {
   }
 
   async function getProcess(place: PlaceSummary, id: string): Promise<Process> {
-    const row = await repo.findProcess(db, place.id, id);
+    const row = await repo.findProcessWithPhases(db, place.id, id);
     if (!row) throw new NotFoundError();
-    return toProcess(row, await repo.findPhases(db, place.id, [row.id]));
+    return toProcess(row, row.phases);
   }
 
   return {

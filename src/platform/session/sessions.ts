@@ -21,8 +21,18 @@ declare module 'fastify' {
   }
 }
 
-/** Builds the actor for a user id, or undefined when the account no longer exists. */
-export type ActorLoader = (userId: string, requestId: string) => Promise<Actor | undefined>;
+/** A live session with the actor who holds it. */
+export interface LoadedSession {
+  lastSeenAt: Date;
+  flash: FlashMessage[];
+  actor: Actor;
+}
+
+/**
+ * Reads a live session (by its stored id) with the actor who holds it, or undefined when the session
+ * has expired or the account no longer exists.
+ */
+export type SessionLoader = (sessionId: string, requestId: string) => Promise<LoadedSession | undefined>;
 
 function expiry(): Date {
   return new Date(Date.now() + SESSION_DAYS * 24 * 60 * 60 * 1000);
@@ -35,9 +45,9 @@ function expiry(): Date {
  */
 export function registerSessions(
   app: FastifyInstance,
-  deps: { db: Database; loadActor: ActorLoader; secureCookies: boolean },
+  deps: { db: Database; loadSession: SessionLoader; secureCookies: boolean },
 ): void {
-  const { db, loadActor, secureCookies } = deps;
+  const { db, loadSession, secureCookies } = deps;
   app.decorateRequest('actor', null as unknown as Actor);
   app.decorateRequest('sessionId', undefined);
   app.decorateRequest('flash', null as unknown as FlashMessage[]);
@@ -49,13 +59,12 @@ export function registerSessions(
     const secret = request.cookies[SESSION_COOKIE];
     if (!secret) return;
     const id = hashSecret(secret);
-    const session = await sessions.findLiveSession(db, id);
-    const actor = session && (await loadActor(session.userId, request.id));
-    if (!session || !actor) {
+    const session = await loadSession(id, request.id);
+    if (!session) {
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return;
     }
-    request.actor = actor;
+    request.actor = session.actor;
     request.sessionId = id;
     if (session.flash.length > 0 && request.method === 'GET') {
       request.flash = session.flash;

@@ -1,4 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../../../platform/db/schema.ts';
 import type { BallotKind, Feasibility } from './budgets.table.ts';
 
@@ -76,6 +77,26 @@ export async function findBudget(db: Executor, placeId: string, id: string, lock
     .where('id', '=', id);
   if (lock) query = query.forUpdate();
   return query.executeTakeFirst();
+}
+
+/** A budget with its districts in one query (the districts' amounts as text, so no digit is lost). */
+export async function findBudgetWithDistricts(db: Executor, placeId: string, id: string) {
+  return db
+    .selectFrom('budgets')
+    .select(budgetColumns)
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('budget_districts as d')
+          .select(['d.id', 'd.name', sql<string>`d.amount::text`.as('amount')])
+          .whereRef('d.budget_id', '=', 'budgets.id')
+          .where('d.place_id', '=', placeId)
+          .orderBy('d.position'),
+      ).as('districts'),
+    )
+    .where('place_id', '=', placeId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function listBudgetsOfProcess(db: Executor, placeId: string, processId: string) {

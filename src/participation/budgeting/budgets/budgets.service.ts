@@ -155,7 +155,7 @@ type BudgetRow = NonNullable<Awaited<ReturnType<typeof repo.findBudget>>>;
 type DistrictRow = Awaited<ReturnType<typeof repo.findDistricts>>[number];
 type ProjectRow = NonNullable<Awaited<ReturnType<typeof repo.findProject>>>;
 
-function toBudget(row: BudgetRow, districts: DistrictRow[]): Budget {
+function toBudget(row: BudgetRow, districts: Pick<DistrictRow, 'id' | 'name' | 'amount'>[]): Budget {
   return {
     id: row.id,
     processId: row.process_id,
@@ -216,9 +216,9 @@ export function createBudgetsService(deps: { db: Database }) {
   const { db } = deps;
 
   async function getBudget(place: PlaceSummary, id: string): Promise<Budget> {
-    const row = await repo.findBudget(db, place.id, id);
+    const row = await repo.findBudgetWithDistricts(db, place.id, id);
     if (!row) throw new NotFoundError();
-    return toBudget(row, await repo.findDistricts(db, place.id, row.id));
+    return toBudget(row, row.districts);
   }
 
   function checkDistricts(form: BudgetForm) {
