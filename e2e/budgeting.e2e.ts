@@ -267,7 +267,7 @@ describe('Participatory budgeting in the browser', { skip: browserMissing }, () 
     assert.deepEqual(await errorSummaryLinks(page), [
       [
         '#section-area',
-        'The projects you chose for The whole area cost 14,000.00 together, more than the 10,000.00 available: remove a project',
+        'The projects you chose for The whole area cost £14,000.00 together, more than the £10,000.00 available: remove a project',
       ],
     ]);
     assert.equal(await ballotsStored(), 3);

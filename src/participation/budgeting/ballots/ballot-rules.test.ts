@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BallotSettings } from '../budgets/budgets.service.ts';
+import { minorToText } from '../money.ts';
 import {
   type Choice,
   checkBallot,
   checkSection,
   limitsText,
-  minorToText,
   type Section,
   sectionField,
 } from './ballot-rules.ts';
@@ -70,7 +70,7 @@ describe('limitsText', () => {
     assert.deepEqual(limitsText(settings({ minProjects: 1 }), area, 'GBP'), ['Choose at least 1 project.']);
     assert.deepEqual(limitsText(settings({ maxProjects: 4, basket: true }), north, 'GBP'), [
       'Choose up to 4 projects.',
-      'The projects you choose can cost up to GBP 500.00 together, the money for Northbank.',
+      'The projects you choose can cost up to £500.00 together, the money for Northbank.',
     ]);
     assert.deepEqual(
       limitsText(settings({ kind: 'cumulative', pointsTotal: 10, maxPointsPerProject: 4 }), area, 'GBP'),
@@ -92,6 +92,7 @@ describe('checkSection: counts and money', () => {
       settings({ minProjects: 1, maxProjects: 3, basket: true }),
       area,
       pick('p1', 'p3'),
+      'GBP',
     );
     assert.deepEqual(summary.problems, []);
     assert.equal(summary.chosen, 2);
@@ -101,7 +102,7 @@ describe('checkSection: counts and money', () => {
   });
 
   it('refuses more projects than the maximum', () => {
-    const summary = checkSection(settings({ maxProjects: 2 }), area, pick('p1', 'p2', 'p3'));
+    const summary = checkSection(settings({ maxProjects: 2 }), area, pick('p1', 'p2', 'p3'), 'GBP');
     assert.deepEqual(messages(summary.problems), [
       'Choose no more than 2 projects for The whole area: you chose 3',
     ]);
@@ -109,38 +110,38 @@ describe('checkSection: counts and money', () => {
   });
 
   it('refuses fewer projects than the minimum, but lets a section be left empty', () => {
-    const few = checkSection(settings({ minProjects: 2 }), area, pick('p1'));
+    const few = checkSection(settings({ minProjects: 2 }), area, pick('p1'), 'GBP');
     assert.deepEqual(messages(few.problems), ['Choose at least 2 projects for The whole area']);
-    assert.deepEqual(checkSection(settings({ minProjects: 2 }), area, []).problems, []);
+    assert.deepEqual(checkSection(settings({ minProjects: 2 }), area, [], 'GBP').problems, []);
   });
 
   it('keeps to the basket to the penny', () => {
-    const exact = checkSection(settings({ basket: true }), area, pick('p1', 'p2', 'p3'));
+    const exact = checkSection(settings({ basket: true }), area, pick('p1', 'p2', 'p3'), 'GBP');
     assert.equal(exact.cost, 100_000n);
     assert.deepEqual(exact.problems, []);
-    const over = checkSection(settings({ basket: true }), area, pick('p1', 'p2', 'p3', 'p4'));
+    const over = checkSection(settings({ basket: true }), area, pick('p1', 'p2', 'p3', 'p4'), 'GBP');
     assert.equal(over.remaining, -1n);
     assert.deepEqual(messages(over.problems), [
-      'The projects you chose for The whole area cost 1,000.01 together, more than the 1,000.00 available: remove a project',
+      'The projects you chose for The whole area cost £1,000.01 together, more than the £1,000.00 available: remove a project',
     ]);
     // Without a basket, going over the money is allowed: the count decides what fits.
-    assert.deepEqual(checkSection(settings(), area, pick('p1', 'p2', 'p3', 'p4')).problems, []);
+    assert.deepEqual(checkSection(settings(), area, pick('p1', 'p2', 'p3', 'p4'), 'GBP').problems, []);
   });
 
   it('refuses tampered project ids and a project chosen twice', () => {
-    const stray = checkSection(settings(), area, pick('p1', 'n1'));
+    const stray = checkSection(settings(), area, pick('p1', 'n1'), 'GBP');
     assert.deepEqual(messages(stray.problems), ['Choose projects from the list for The whole area']);
     assert.equal(stray.chosen, 1);
     assert.equal(stray.cost, 40_000n);
-    const twice = checkSection(settings(), area, pick('p1', 'p1'));
+    const twice = checkSection(settings(), area, pick('p1', 'p1'), 'GBP');
     assert.deepEqual(messages(twice.problems), ['Choose projects from the list for The whole area']);
     assert.equal(twice.cost, 40_000n);
   });
 
   it('refuses more than one project on a choose-1 ballot', () => {
-    assert.deepEqual(checkSection(settings({ kind: 'choose-1' }), area, pick('p1')).problems, []);
+    assert.deepEqual(checkSection(settings({ kind: 'choose-1' }), area, pick('p1'), 'GBP').problems, []);
     assert.deepEqual(
-      messages(checkSection(settings({ kind: 'choose-1' }), area, pick('p1', 'p2')).problems),
+      messages(checkSection(settings({ kind: 'choose-1' }), area, pick('p1', 'p2'), 'GBP').problems),
       ['Choose only 1 project for The whole area'],
     );
   });
@@ -150,20 +151,30 @@ describe('checkSection: points', () => {
   const cumulative = settings({ kind: 'cumulative', pointsTotal: 10, maxPointsPerProject: 6 });
 
   it('counts the points used and left', () => {
-    const summary = checkSection(cumulative, area, [
-      { projectId: 'p1', points: 6 },
-      { projectId: 'p2', points: 3 },
-    ]);
+    const summary = checkSection(
+      cumulative,
+      area,
+      [
+        { projectId: 'p1', points: 6 },
+        { projectId: 'p2', points: 3 },
+      ],
+      'GBP',
+    );
     assert.deepEqual(summary.problems, []);
     assert.equal(summary.pointsUsed, 9);
     assert.equal(summary.pointsLeft, 1);
   });
 
   it('refuses more points than the voter has, and more than the most on one project', () => {
-    const summary = checkSection(cumulative, area, [
-      { projectId: 'p1', points: 7 },
-      { projectId: 'p2', points: 5 },
-    ]);
+    const summary = checkSection(
+      cumulative,
+      area,
+      [
+        { projectId: 'p1', points: 7 },
+        { projectId: 'p2', points: 5 },
+      ],
+      'GBP',
+    );
     assert.deepEqual(messages(summary.problems), [
       'You can give Trees at most 6 points',
       'You gave 12 points for The whole area, more than the 10 you have',
@@ -177,10 +188,15 @@ describe('checkSection: points', () => {
 
   it('refuses points that are not whole numbers of 1 or more, without counting them', () => {
     for (const points of [0, -1, 2.5, Number.NaN, null]) {
-      const summary = checkSection(cumulative, area, [
-        { projectId: 'p1', points },
-        { projectId: 'p2', points: 2 },
-      ]);
+      const summary = checkSection(
+        cumulative,
+        area,
+        [
+          { projectId: 'p1', points },
+          { projectId: 'p2', points: 2 },
+        ],
+        'GBP',
+      );
       assert.deepEqual(
         messages(summary.problems),
         ['Points for Trees must be a whole number, 1 or more'],
@@ -196,20 +212,30 @@ describe('checkSection: ranks', () => {
   const ordinal = settings({ kind: 'ordinal', rankLimit: 3 });
 
   it('accepts 1, 2, 3 in any order of projects', () => {
-    const summary = checkSection(ordinal, area, [
-      { projectId: 'p3', rank: 2 },
-      { projectId: 'p1', rank: 3 },
-      { projectId: 'p2', rank: 1 },
-    ]);
+    const summary = checkSection(
+      ordinal,
+      area,
+      [
+        { projectId: 'p3', rank: 2 },
+        { projectId: 'p1', rank: 3 },
+        { projectId: 'p2', rank: 1 },
+      ],
+      'GBP',
+    );
     assert.deepEqual(summary.problems, []);
     assert.equal(summary.chosen, 3);
   });
 
   it('refuses the same number twice', () => {
-    const summary = checkSection(ordinal, area, [
-      { projectId: 'p1', rank: 1 },
-      { projectId: 'p2', rank: 1 },
-    ]);
+    const summary = checkSection(
+      ordinal,
+      area,
+      [
+        { projectId: 'p1', rank: 1 },
+        { projectId: 'p2', rank: 1 },
+      ],
+      'GBP',
+    );
     assert.deepEqual(messages(summary.problems), [
       'You gave Benches and Trees the same number, 1: give each project a different number',
     ]);
@@ -217,27 +243,33 @@ describe('checkSection: ranks', () => {
   });
 
   it('refuses gaps', () => {
-    const summary = checkSection(ordinal, area, [
-      { projectId: 'p1', rank: 1 },
-      { projectId: 'p2', rank: 3 },
-    ]);
+    const summary = checkSection(
+      ordinal,
+      area,
+      [
+        { projectId: 'p1', rank: 1 },
+        { projectId: 'p2', rank: 3 },
+      ],
+      'GBP',
+    );
     assert.deepEqual(messages(summary.problems), ['Number your choices 1 to 2 without gaps: 2 is missing']);
-    const noFirst = checkSection(ordinal, area, [{ projectId: 'p1', rank: 2 }]);
+    const noFirst = checkSection(ordinal, area, [{ projectId: 'p1', rank: 2 }], 'GBP');
     assert.deepEqual(messages(noFirst.problems), ['Number your choices 1 to 1 without gaps: 1 is missing']);
   });
 
   it('refuses numbers out of range: beyond the rank limit, or the number of projects without one', () => {
-    assert.deepEqual(messages(checkSection(ordinal, area, [{ projectId: 'p1', rank: 4 }]).problems), [
+    assert.deepEqual(messages(checkSection(ordinal, area, [{ projectId: 'p1', rank: 4 }], 'GBP').problems), [
       'The number for Trees must be between 1 and 3',
     ]);
-    assert.deepEqual(messages(checkSection(ordinal, area, [{ projectId: 'p1', rank: 0 }]).problems), [
+    assert.deepEqual(messages(checkSection(ordinal, area, [{ projectId: 'p1', rank: 0 }], 'GBP').problems), [
       'The number for Trees must be between 1 and 3',
     ]);
     const unlimited = settings({ kind: 'ordinal' });
-    assert.deepEqual(checkSection(unlimited, area, [{ projectId: 'p4', rank: 1 }]).problems, []);
-    assert.deepEqual(messages(checkSection(unlimited, area, [{ projectId: 'p1', rank: 5 }]).problems), [
-      'The number for Trees must be between 1 and 4',
-    ]);
+    assert.deepEqual(checkSection(unlimited, area, [{ projectId: 'p4', rank: 1 }], 'GBP').problems, []);
+    assert.deepEqual(
+      messages(checkSection(unlimited, area, [{ projectId: 'p1', rank: 5 }], 'GBP').problems),
+      ['The number for Trees must be between 1 and 4'],
+    );
   });
 });
 
@@ -245,7 +277,7 @@ describe('checkBallot: several sections', () => {
   const basket = settings({ basket: true, minProjects: 1, maxProjects: 1 });
 
   it('checks each section on its own money and limits', () => {
-    const good = checkBallot(basket, [north, area], pick('n1', 'p1'));
+    const good = checkBallot(basket, [north, area], pick('n1', 'p1'), 'GBP');
     assert.deepEqual(good.problems, []);
     assert.deepEqual(
       good.sections.map((s) => [s.name, s.chosen, s.cost, s.remaining]),
@@ -254,10 +286,10 @@ describe('checkBallot: several sections', () => {
         ['The whole area', 1, 40_000n, 60_000n],
       ],
     );
-    const bad = checkBallot(basket, [north, area], pick('n1', 'n2', 'p1', 'p2'));
+    const bad = checkBallot(basket, [north, area], pick('n1', 'n2', 'p1', 'p2'), 'GBP');
     assert.deepEqual(messages(bad.problems), [
       'Choose no more than 1 project for Northbank: you chose 2',
-      'The projects you chose for Northbank cost 600.00 together, more than the 500.00 available: remove a project',
+      'The projects you chose for Northbank cost £600.00 together, more than the £500.00 available: remove a project',
       'Choose no more than 1 project for The whole area: you chose 2',
     ]);
     assert.deepEqual(
@@ -267,14 +299,14 @@ describe('checkBallot: several sections', () => {
   });
 
   it('lets a voter leave one section empty, but not the whole ballot', () => {
-    assert.deepEqual(checkBallot(basket, [north, area], pick('p1')).problems, []);
-    assert.deepEqual(messages(checkBallot(basket, [north, area], []).problems), [
+    assert.deepEqual(checkBallot(basket, [north, area], pick('p1'), 'GBP').problems, []);
+    assert.deepEqual(messages(checkBallot(basket, [north, area], [], 'GBP').problems), [
       'Choose at least one project',
     ]);
   });
 
   it('refuses projects that are on no section of this voter’s ballot', () => {
-    const result = checkBallot(settings(), [north, area], pick('n1', 'south-1'));
+    const result = checkBallot(settings(), [north, area], pick('n1', 'south-1'), 'GBP');
     assert.deepEqual(messages(result.problems), ['Choose projects from the list']);
     assert.equal(result.problems[0]!.field, sectionField(north));
     assert.equal(result.sections[0]!.chosen, 1);

@@ -1,4 +1,5 @@
 import type { BallotSettings } from '../budgets/budgets.service.ts';
+import { moneyText } from '../money.ts';
 
 /**
  * The rules of a ballot, pure and shared by every channel (online, access code, paper) and by the
@@ -62,14 +63,6 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** Minor units to "1,234.50" (the page adds the currency). */
-export function minorToText(minor: bigint): string {
-  const negative = minor < 0n;
-  const abs = negative ? -minor : minor;
-  const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${negative ? '-' : ''}${whole}.${(abs % 100n).toString().padStart(2, '0')}`;
-}
-
 /** Plain-English sentences explaining each limit, shown above the ballot. */
 export function limitsText(settings: BallotSettings, section: Section, currency: string): string[] {
   const lines: string[] = [];
@@ -82,7 +75,7 @@ export function limitsText(settings: BallotSettings, section: Section, currency:
   else if (max !== null) lines.push(`Choose up to ${plural(max, 'project')}.`);
   if (settings.basket) {
     lines.push(
-      `The projects you choose can cost up to ${currency} ${minorToText(section.amount)} together, the money for ${section.name}.`,
+      `The projects you choose can cost up to ${moneyText(section.amount, currency)} together, the money for ${section.name}.`,
     );
   }
   if (settings.kind === 'cumulative' && settings.pointsTotal !== null) {
@@ -112,6 +105,7 @@ export function checkSection(
   settings: BallotSettings,
   section: Section,
   choices: readonly Choice[],
+  currency: string,
 ): SectionSummary {
   const field = sectionField(section);
   const problems: Problem[] = [];
@@ -199,7 +193,7 @@ export function checkSection(
   if (settings.basket && cost > section.amount) {
     problems.push({
       field,
-      message: `The projects you chose for ${section.name} cost ${minorToText(cost)} together, more than the ${minorToText(section.amount)} available: remove a project`,
+      message: `The projects you chose for ${section.name} cost ${moneyText(cost, currency)} together, more than the ${moneyText(section.amount, currency)} available: remove a project`,
     });
   }
   if (settings.kind === 'cumulative' && settings.pointsTotal !== null && pointsUsed > settings.pointsTotal) {
@@ -230,6 +224,7 @@ export function checkBallot(
   settings: BallotSettings,
   sections: readonly Section[],
   choices: readonly Choice[],
+  currency: string,
 ): { sections: SectionSummary[]; problems: Problem[] } {
   const sectionOf = new Map<string, Section>();
   for (const s of sections) for (const p of s.projects) sectionOf.set(p.id, s);
@@ -243,6 +238,7 @@ export function checkBallot(
       settings,
       s,
       choices.filter((c) => sectionOf.get(c.projectId) === s),
+      currency,
     ),
   );
   for (const s of summaries) problems.push(...s.problems);

@@ -59,7 +59,7 @@ export function checkChoices(
   sections: readonly Section[],
   choices: readonly Choice[],
 ): SectionSummary[] {
-  const checked = checkBallot(budget.ballot, sections, choices);
+  const checked = checkBallot(budget.ballot, sections, choices, budget.currency);
   if (checked.problems.length > 0) throw ValidationError.of(checked.problems);
   return checked.sections;
 }

@@ -171,7 +171,7 @@ describe('approval ballots', () => {
     assert.match(page.body, /Choose up to 2 projects\./);
     assert.match(
       page.body,
-      /The projects you choose can cost up to GBP 5,000\.00 together, the money for The whole area\./,
+      /The projects you choose can cost up to £5,000\.00 together, the money for The whole area\./,
     );
     assert.match(page.body, /data-ballot-section data-amount="500000"/);
     assert.match(page.body, /aria-live="polite"/);
@@ -212,7 +212,7 @@ describe('approval ballots', () => {
     assert.deepEqual(totals(tooMany.body), ['chosen=3', 'cost=£5,500.50', 'left=-£500.50']);
     assert.deepEqual(errorSummary(tooMany.body), [
       'Choose no more than 2 projects for The whole area: you chose 3',
-      'The projects you chose for The whole area cost 5,500.50 together, more than the 5,000.00 available: remove a project',
+      'The projects you chose for The whole area cost £5,500.50 together, more than the £5,000.00 available: remove a project',
     ]);
     assert.equal((await ballotsOf(budget.id)).length, 0);
   });
@@ -296,7 +296,7 @@ describe('approval ballots', () => {
         projects: [trees, benches, lights],
         errors: [
           'Choose no more than 2 projects for The whole area: you chose 3',
-          'The projects you chose for The whole area cost 5,500.50 together, more than the 5,000.00 available: remove a project',
+          'The projects you chose for The whole area cost £5,500.50 together, more than the £5,000.00 available: remove a project',
         ],
       },
       { projects: [trees, lights, lights], errors: ['Choose projects from the list for The whole area'] },
@@ -636,7 +636,7 @@ describe('ballots with districts', () => {
     });
     assert.equal(response.statusCode, 400);
     assert.deepEqual(errorSummary(response.body), [
-      'The projects you chose for Northbank cost 4,500.00 together, more than the 4,000.00 available: remove a project',
+      'The projects you chose for Northbank cost £4,500.00 together, more than the £4,000.00 available: remove a project',
     ]);
   });
 });

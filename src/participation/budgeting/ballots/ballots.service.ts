@@ -135,7 +135,7 @@ export function createBallotsService(deps: {
       choices: readonly Choice[],
     ): { sections: Section[]; summaries: SectionSummary[]; problems: { field: string; message: string }[] } {
       const sections = sectionsForVoter(budget, paper, districtId);
-      const checked = checkBallot(budget.ballot, sections, choices);
+      const checked = checkBallot(budget.ballot, sections, choices, budget.currency);
       return { sections, summaries: checked.sections, problems: checked.problems };
     },
 

@@ -1,8 +1,8 @@
 import type { Budget } from '../budgets/budgets.service.ts';
+import { minorToText } from '../money.ts';
 import type { PbBallot, PbElection, PbProject, VoteType } from '../pabulib.ts';
 import { rational } from '../rules/rational.ts';
 import type { Section } from './ballot-rules.ts';
-import { minorToText } from './ballot-rules.ts';
 import type { StoredBallot } from './ballots.repository.ts';
 import type { Channel } from './ballots.table.ts';
 

@@ -577,7 +577,7 @@ describe('ballot settings', () => {
     assert.match(page.body, /Choose between 1 and 3 projects\./);
     assert.match(
       page.body,
-      /The projects you choose can cost up to GBP 10,000\.00 together, the money for the whole area\./,
+      /The projects you choose can cost up to £10,000\.00 together, the money for the whole area\./,
     );
     assert.match(
       page.body,

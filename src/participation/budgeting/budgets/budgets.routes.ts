@@ -6,8 +6,9 @@ import { handleForm } from '../../../platform/forms.ts';
 import { pageRequest, paginationLinks } from '../../../platform/pagination.ts';
 import type { Services } from '../../../services.ts';
 import { ELIGIBILITY_LABELS } from '../../processes/eligibility.ts';
-import { limitsText, minorToText } from '../ballots/ballot-rules.ts';
+import { limitsText } from '../ballots/ballot-rules.ts';
 import { votingStatus } from '../ballots/ballot-store.ts';
+import { formatMoney, minorToText } from '../money.ts';
 import {
   assessmentSchema,
   assignValuatorSchema,
@@ -30,38 +31,6 @@ const FEASIBILITY_TAGS = {
   feasible: { text: 'Feasible', classes: 'govuk-tag--green' },
   not_feasible: { text: 'Not feasible', classes: 'govuk-tag--red' },
 } as const;
-
-/** "£25,000.00" for GBP; any other ISO 4217 code in the same way. */
-const moneyFormats = new Map<string, Intl.NumberFormat | null>();
-
-export function formatMoney(amount: string | null, currency: string): string {
-  if (amount === null) return '';
-  let format = moneyFormats.get(currency);
-  if (format === undefined) {
-    try {
-      format = new Intl.NumberFormat('en-GB', { style: 'currency', currency });
-    } catch {
-      format = null;
-    }
-    if (moneyFormats.size < 300) moneyFormats.set(currency, format);
-  }
-  return format ? format.format(Number(amount)) : `${amount} ${currency}`;
-}
-
-/** The currency's symbol and where it goes, so that the page and its script write money alike. */
-export function moneyParts(currency: string): { prefix: string; suffix: string } {
-  const zero = formatMoney('0', currency);
-  const at = zero.indexOf('0.00');
-  if (at === -1) return { prefix: `${currency} `, suffix: '' };
-  return { prefix: zero.slice(0, at), suffix: zero.slice(at + 4) };
-}
-
-/** Minor units as "£1,234.50" (or "-£20.00"), with no float on the way. */
-export function moneyText(minor: bigint, currency: string): string {
-  const { prefix, suffix } = moneyParts(currency);
-  const abs = minor < 0n ? -minor : minor;
-  return `${minor < 0n ? '-' : ''}${prefix}${minorToText(abs)}${suffix}`;
-}
 
 const formContext = {
   ballotKindLabels: BALLOT_KIND_LABELS,

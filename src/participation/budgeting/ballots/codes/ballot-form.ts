@@ -1,5 +1,5 @@
-import { moneyText } from '../../budgets/budgets.routes.ts';
 import type { Budget } from '../../budgets/budgets.service.ts';
+import { moneyText } from '../../money.ts';
 import { type Choice, limitsText, type Section, sectionField } from '../ballot-rules.ts';
 
 /**

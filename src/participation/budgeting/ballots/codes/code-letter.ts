@@ -1,7 +1,7 @@
 import type { Letter } from '../../../../platform/pdf/letters.ts';
-import { moneyText } from '../../budgets/budgets.routes.ts';
 import { toMinorUnits } from '../../budgets/budgets.schema.ts';
 import type { Budget } from '../../budgets/budgets.service.ts';
+import { moneyText } from '../../money.ts';
 
 const longDate = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
