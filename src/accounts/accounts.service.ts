@@ -33,11 +33,10 @@ export interface RoleHoldingLookup {
 
 export class SignInRefused extends Error {
   override name = 'SignInRefused';
-  constructor(
-    readonly reason: 'wrong_credentials' | 'locked' | 'unverified',
-    message: string,
-  ) {
+  readonly reason: 'wrong_credentials' | 'locked' | 'unverified';
+  constructor(reason: 'wrong_credentials' | 'locked' | 'unverified', message: string) {
     super(message);
+    this.reason = reason;
   }
 }
 

@@ -1,12 +1,12 @@
 /** An error the user can be told about, with an HTTP status and a stable code. */
 export class AppError extends Error {
   override name = 'AppError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
     super(message);
+    this.status = status;
+    this.code = code;
   }
 }
 
@@ -24,13 +24,13 @@ export class ForbiddenError extends AppError {
 
 /** Thrown by a service when a request is valid in shape but not in substance. */
 export class ValidationError extends AppError {
-  constructor(
-    readonly field: string,
-    message: string,
-    /** Further problems found at the same time, each shown in the error summary. */
-    readonly others: readonly { field: string; message: string }[] = [],
-  ) {
+  readonly field: string;
+  /** Further problems found at the same time, each shown in the error summary. */
+  readonly others: readonly { field: string; message: string }[];
+  constructor(field: string, message: string, others: readonly { field: string; message: string }[] = []) {
     super(400, 'invalid', message);
+    this.field = field;
+    this.others = others;
   }
 
   /** One error carrying every problem of a list (which must not be empty). */
@@ -43,12 +43,16 @@ export class ValidationError extends AppError {
 
 /** A refusal that tells the person why, and what they can do to qualify. */
 export class RefusalError extends AppError {
+  readonly howToQualify: string;
+  readonly qualifyLink: { href: string; text: string } | undefined;
   constructor(
     code: string,
     message: string,
-    readonly howToQualify: string,
-    readonly qualifyLink?: { href: string; text: string },
+    howToQualify: string,
+    qualifyLink?: { href: string; text: string },
   ) {
     super(403, code, message);
+    this.howToQualify = howToQualify;
+    this.qualifyLink = qualifyLink;
   }
 }

@@ -12,10 +12,12 @@ export class Agent {
   readonly remoteAddress =
     `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
 
-  constructor(
-    private readonly app: FastifyInstance,
-    private readonly headers: Record<string, string> = {},
-  ) {}
+  private readonly app: FastifyInstance;
+  private readonly headers: Record<string, string>;
+  constructor(app: FastifyInstance, headers: Record<string, string> = {}) {
+    this.app = app;
+    this.headers = headers;
+  }
 
   private cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');

@@ -36,11 +36,10 @@ export interface PbElection {
 }
 
 export class PbParseError extends Error {
-  constructor(
-    readonly line: number,
-    message: string,
-  ) {
+  readonly line: number;
+  constructor(line: number, message: string) {
     super(`line ${line}: ${message}`);
+    this.line = line;
     this.name = 'PbParseError';
   }
 

@@ -8,7 +8,7 @@ import type { Services } from '../../../services.ts';
 import { ELIGIBILITY_LABELS } from '../../processes/eligibility.ts';
 import { limitsText } from '../ballots/ballot-rules.ts';
 import { votingStatus } from '../ballots/ballot-store.ts';
-import { formatMoney, minorToText } from '../money.ts';
+import { formatMoney } from '../money.ts';
 import {
   assessmentSchema,
   assignValuatorSchema,

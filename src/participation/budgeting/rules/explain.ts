@@ -173,15 +173,25 @@ function recount(rule: RuleName, election: PbElection, outcome: TallyOutcome): R
 class Estimates {
   readonly cost: number[];
   readonly supporters: number[];
+  private readonly profile: Profile;
+  private readonly utility: Utility;
+  /** Each added supporter's budget, in units of 1/scale. */
+  private readonly perVoter: number;
+  private readonly weight: bigint;
+  /** The projects to estimate for: those that lost. */
+  private readonly losers: readonly number[];
   constructor(
-    private readonly profile: Profile,
-    private readonly utility: Utility,
-    /** Each added supporter's budget, in units of 1/scale. */
-    private readonly perVoter: number,
-    private readonly weight: bigint,
-    /** The projects to estimate for: those that lost. */
-    private readonly losers: readonly number[],
+    profile: Profile,
+    utility: Utility,
+    perVoter: number,
+    weight: bigint,
+    losers: readonly number[],
   ) {
+    this.profile = profile;
+    this.utility = utility;
+    this.perVoter = perVoter;
+    this.weight = weight;
+    this.losers = losers;
     this.cost = profile.costs.map(() => 0);
     this.supporters = profile.costs.map(() => Number.POSITIVE_INFINITY);
   }
