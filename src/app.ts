@@ -6,6 +6,8 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
+import { directoryRoutes } from './directory/directory.routes.ts';
+import { directoryApiRoutes } from './directory/directory-api.routes.ts';
 import { ballotsRoutes } from './participation/budgeting/ballots/ballots.routes.ts';
 import { accessCodesRoutes } from './participation/budgeting/ballots/codes/codes.routes.ts';
 import { paperBallotsRoutes } from './participation/budgeting/ballots/paper/paper.routes.ts';
@@ -31,6 +33,7 @@ import { staticPagesRoutes } from './platform/static-pages.routes.ts';
 import { registerUploads } from './platform/uploads.ts';
 import { registerViews } from './platform/views/views.ts';
 import { createServices, type Services } from './services.ts';
+import { supportRoutes } from './support/support.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -139,6 +142,13 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   ballotsRoutes(app, services);
   accessCodesRoutes(app, services);
   paperBallotsRoutes(app, services);
+
+  // 7. Directory: public pages and management under /places/:slug/directory, and the open read API
+  // (Open Referral UK) under /api/openreferral.
+  directoryRoutes(app, services);
+  directoryApiRoutes(app, services, config.baseUrl);
+  // 8. Support: programmes, identification, enrolment and the access log under /places/:slug/support.
+  supportRoutes(app, services);
 
   return app;
 }

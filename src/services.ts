@@ -1,4 +1,5 @@
 import { createAccountsService } from './accounts/accounts.service.ts';
+import { createDirectoryService } from './directory/directory.service.ts';
 import { createBallotsService } from './participation/budgeting/ballots/ballots.service.ts';
 import { createAccessCodesService } from './participation/budgeting/ballots/codes/codes.service.ts';
 import { createPaperBallotsService } from './participation/budgeting/ballots/paper/paper.service.ts';
@@ -17,6 +18,8 @@ import { createStatisticsService } from './participation/statistics/statistics.s
 import { createPlacesService } from './places/places.service.ts';
 import type { Database } from './platform/db/database.ts';
 import type { Mailer } from './platform/mail/mailer.ts';
+import { createSupportService } from './support/support.service.ts';
+import { supportDirectoryFrom } from './support/support-directory.ts';
 
 /** Every service, built once, in dependency order. Routes, the seed and tests all use these. */
 export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: string }) {
@@ -40,6 +43,8 @@ export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: st
   const accessCodes = createAccessCodesService({ db, baseUrl, budgets, processes });
   const paperBallots = createPaperBallotsService({ db });
   const budgetResults = createResultsService({ db, budgets });
+  const directory = createDirectoryService({ db });
+  const support = createSupportService({ db, directory: supportDirectoryFrom(directory) });
   return {
     accounts,
     places,
@@ -55,6 +60,8 @@ export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: st
     accessCodes,
     paperBallots,
     transfer: createTransferService({ db }),
+    directory,
+    support,
   };
 }
 

@@ -3,7 +3,9 @@ import type { PlaceRole } from '../platform/auth/roles.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { Services } from '../services.ts';
 import { seedDemoBudgets } from './demo-budgets.ts';
+import { seedDemoDirectory } from './demo-directory.ts';
 import { seedDemoParticipation } from './demo-participation.ts';
+import { seedDemoSupport } from './demo-support.ts';
 
 /** Every demo account shares this password. The people and the place are fictional. */
 export const DEMO_PASSWORD = 'riverside-demo-pass';
@@ -67,6 +69,11 @@ export async function seedDemoData(deps: Services & { db: Database }): Promise<b
     placeAdmin: await actorOf('place-admin@riverside.example'),
     valuator: await actorOf('valuator@riverside.example'),
     voters: neighbours,
+  });
+  await seedDemoDirectory(deps, place, { officer, partnerId: ids.get('partner@riverside.example')! });
+  await seedDemoSupport(deps, place, {
+    officer,
+    linkWorker: await actorOf('link-worker@riverside.example'),
   });
   return true;
 }

@@ -82,6 +82,10 @@ export function placesRoutes(app: FastifyInstance, places: PlacesService): void 
           myRoles: roles,
           canManageRoles: can(request.actor, 'roles.manage', place.id),
           canViewAudit: can(request.actor, 'audit.view', place.id),
+          canManageDirectory: can(request.actor, 'directory.manage', place.id),
+          canUseSupport: (
+            ['programmes.manage', 'participants.review', 'participants.access_log'] as const
+          ).some((capability) => can(request.actor, capability, place.id)),
         });
       });
 

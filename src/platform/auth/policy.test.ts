@@ -24,8 +24,8 @@ function actorWith(roles: PlaceRole[], options: { instanceAdmin?: boolean; place
 /** What each role may do in its own place. Everything not listed is refused. */
 const EXPECTED: Record<PlaceRole, PlaceCapability[]> = {
   resident: ['place.view', 'place.take_part'],
-  organisation_member: ['place.view', 'directory.manage'],
-  link_worker: ['place.view', 'participants.work_with'],
+  organisation_member: ['place.view', 'directory.manage', 'participants.review'],
+  link_worker: ['place.view', 'participants.work_with', 'participants.review'],
   officer: [
     'place.view',
     'processes.manage',
@@ -36,6 +36,8 @@ const EXPECTED: Record<PlaceRole, PlaceCapability[]> = {
     'budgets.manage',
     'ballots.enter_paper',
     'ballots.issue_codes',
+    'programmes.manage',
+    'directory.manage_all',
   ],
   moderator: ['place.view', 'content.moderate', 'moderation.configure'],
   valuator: ['place.view', 'projects.assess'],
@@ -49,6 +51,8 @@ const EXPECTED: Record<PlaceRole, PlaceCapability[]> = {
     'moderation.configure',
     'evidence.analyse',
     'budgets.manage',
+    'programmes.manage',
+    'participants.access_log',
   ],
 };
 

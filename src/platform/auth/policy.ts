@@ -24,6 +24,10 @@ const PLACE_CAPABILITIES = {
   'evidence.analyse': ['analyst', 'officer', 'place_admin'],
   'directory.manage': ['organisation_member', 'officer'],
   'participants.work_with': ['link_worker'],
+  'programmes.manage': ['officer', 'place_admin'],
+  'participants.review': ['link_worker', 'organisation_member'],
+  'participants.access_log': ['place_admin'],
+  'directory.manage_all': ['officer'],
 } as const satisfies Record<string, readonly PlaceRole[] | 'everyone'>;
 
 const INSTANCE_CAPABILITIES = [

@@ -1,4 +1,14 @@
 import type { SignInThrottleTable, UsersTable, UserTokensTable } from '../../accounts/accounts.table.ts';
+import type {
+  DirectoryContactsTable,
+  LocationsTable,
+  OrganizationMembersTable,
+  OrganizationsTable,
+  ServiceAtLocationsTable,
+  ServicesTable,
+  ServiceTaxonomyTermsTable,
+  TaxonomyTermsTable,
+} from '../../directory/directory.table.ts';
 import type { DecisionsTable } from '../../participation/accountability/decisions.table.ts';
 import type {
   AccessCodeBatchesTable,
@@ -40,6 +50,21 @@ import type {
   SupportsTable,
 } from '../../participation/proposals/proposals.table.ts';
 import type { PlaceRolesTable, PlacesTable } from '../../places/places.table.ts';
+import type {
+  ParticipantAgreementsTable,
+  ParticipantAssignmentsTable,
+  ParticipantLawfulBasesTable,
+  ParticipantSharingDecisionsTable,
+  ParticipantsTable,
+  ParticipantTransitionsTable,
+  SupportCohortsTable,
+  SupportImportsTable,
+  SupportIndicatorsTable,
+  SupportProgrammesTable,
+  SupportSettingsTable,
+  SupportTeamMembersTable,
+  SupportTeamsTable,
+} from '../../support/support.table.ts';
 import type { AuditEventsTable } from '../audit/audit.table.ts';
 import type { SessionsTable } from '../session/session.table.ts';
 
@@ -78,4 +103,26 @@ export interface DB {
   paper_sheets: PaperSheetsTable;
   paper_entries: PaperEntriesTable;
   budget_counts: BudgetCountsTable;
+  organizations: OrganizationsTable;
+  organization_members: OrganizationMembersTable;
+  services: ServicesTable;
+  locations: LocationsTable;
+  service_at_locations: ServiceAtLocationsTable;
+  directory_contacts: DirectoryContactsTable;
+  taxonomy_terms: TaxonomyTermsTable;
+  service_taxonomy_terms: ServiceTaxonomyTermsTable;
+  // Support pillar tables (src/support/support.table.ts) are added below this line.
+  support_programmes: SupportProgrammesTable;
+  support_settings: SupportSettingsTable;
+  support_cohorts: SupportCohortsTable;
+  support_teams: SupportTeamsTable;
+  support_team_members: SupportTeamMembersTable;
+  support_indicators: SupportIndicatorsTable;
+  support_imports: SupportImportsTable;
+  participants: ParticipantsTable;
+  participant_transitions: ParticipantTransitionsTable;
+  participant_assignments: ParticipantAssignmentsTable;
+  participant_agreements: ParticipantAgreementsTable;
+  participant_lawful_bases: ParticipantLawfulBasesTable;
+  participant_sharing_decisions: ParticipantSharingDecisionsTable;
 }

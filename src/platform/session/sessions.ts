@@ -9,8 +9,8 @@ import { hashSecret, newSecret } from './tokens.ts';
 export const SESSION_COOKIE = 'cw_session';
 const SESSION_DAYS = 14;
 const TOUCH_AFTER_MS = 5 * 60 * 1000;
-/** Health probes and static files never read or touch a session. */
-const BARE_PATHS = /^\/(ping|health|info)(\?|$)|^\/assets\//;
+/** Health probes, static files and the open data API never read or touch a session. */
+const BARE_PATHS = /^\/(ping|health|info)(\?|$)|^\/assets\/|^\/api\/openreferral(\/|\?|$)/;
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -5,6 +5,8 @@ import * as deliberation from './2026-11-28T1100-deliberation.ts';
 import * as moderation from './2026-11-28T1100-moderation.ts';
 import * as budgets from './2026-11-28T1200-budgets.ts';
 import * as ballots from './2026-11-28T1400-ballots.ts';
+import * as directory from './2026-11-28T1600-directory.ts';
+import * as support from './2026-11-28T1700-support.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so
@@ -17,6 +19,8 @@ const migrations: Record<string, Migration> = {
   '2026-11-28T1100-moderation': moderation,
   '2026-11-28T1200-budgets': budgets,
   '2026-11-28T1400-ballots': ballots,
+  '2026-11-28T1600-directory': directory,
+  '2026-11-28T1700-support': support,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,434 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../../places/place-scope.ts';
+import { authorise, can } from '../../platform/auth/policy.ts';
+import { isPlaceRole, ROLE_LABELS } from '../../platform/auth/roles.ts';
+import { ForbiddenError } from '../../platform/errors.ts';
+import { handleForm } from '../../platform/forms.ts';
+import { pageRequest, paginationLinks } from '../../platform/pagination.ts';
+import type { Services } from '../../services.ts';
+import { DOMAIN_LABELS } from '../identification/indicators.ts';
+import type { ParticipantStatus } from '../support.table.ts';
+import { NEXT, STATUS_LABELS } from './enrolment.ts';
+import {
+  agreementSchema,
+  assignSchema,
+  DATA_ITEMS,
+  decisionSchema,
+  GIVER_LABELS,
+  LAWFUL_BASIS_LABELS,
+  lawfulBasisSchema,
+  referenceSearchSchema,
+  sharingSchema,
+  transitionSchema,
+  withdrawalSchema,
+} from './participants.schema.ts';
+import type { ParticipantRecord } from './participants.service.ts';
+
+const V = 'support/participants/views';
+const FORM = 'support/views/form.njk';
+
+const ACTION_LABELS: Record<string, string> = {
+  'participant.viewed': 'Viewed the record',
+  'participant.reviewed': 'Recorded a review decision',
+  'participant.transitioned': 'Moved to another stage',
+  'participant.assigned': 'Assigned to a team or link worker',
+  'participant.agreement_recorded': 'Recorded agreement to the service',
+  'participant.agreement_withdrawn': 'Recorded withdrawal of agreement',
+  'participant.lawful_basis_recorded': 'Recorded a lawful basis',
+  'participant.sharing_decided': 'Recorded a sharing decision',
+};
+
+const options = (labels: Record<string, string>) =>
+  Object.entries(labels).map(([value, text]) => ({ value, text }));
+
+function displayName(p: Pick<ParticipantRecord, 'givenName' | 'familyName' | 'reference'>): string {
+  return p.givenName || p.familyName ? `${p.givenName ?? ''} ${p.familyName ?? ''}`.trim() : p.reference;
+}
+
+export function participantsRoutes(app: FastifyInstance, services: Services): void {
+  const { participants, programmes } = services.support;
+
+  registerPlaceRoutes(app, (scope) => {
+    const root = (request: FastifyRequest) => `/places/${place(request).slug}/support`;
+    const recordPath = (request: FastifyRequest, id: string) => `${root(request)}/participants/${id}`;
+
+    // The pillar's start page: each person sees the way in their roles give them.
+    scope.get('/support', async (request, reply) => {
+      const actor = request.actor;
+      if (!actor.user) throw new ForbiddenError('You need to sign in to see this page');
+      const p = place(request);
+      const canManage = can(actor, 'programmes.manage', p.id);
+      const canReview = can(actor, 'participants.review', p.id);
+      const canWork = can(actor, 'participants.work_with', p.id);
+      const canLog = can(actor, 'participants.access_log', p.id);
+      if (!canManage && !canReview && !canLog) throw new ForbiddenError();
+      let cohorts: Awaited<ReturnType<typeof programmes.reviewableCohorts>> = [];
+      if (canReview) {
+        const viewer = await participants.viewerOf(actor, p);
+        cohorts = await programmes.reviewableCohorts(p, actor.user.id, viewer.linkWorker, [
+          ...viewer.organizationIds,
+        ]);
+      }
+      return reply.page(`${V}/hub.njk`, { title: 'Support', canManage, canReview, canWork, canLog, cohorts });
+    });
+
+    scope.get<{ Params: { cohortId: string }; Querystring: { page?: string; setting?: string } }>(
+      '/support/cohorts/:cohortId/review',
+      async (request, reply) => {
+        authorise(request.actor, 'participants.review', place(request).id);
+        const { cohort, programme, indicators } = await programmes.cohortWithRules(
+          place(request),
+          uuid(request.params.cohortId),
+        );
+        const settings = await participants.settingsOfCohort(place(request), cohort.id);
+        const settingId = settings.find((s) => s.id === request.query.setting)?.id;
+        const page = pageRequest(request.query.page);
+        const { children, total } = await participants.reviewList(
+          request.actor,
+          place(request),
+          cohort.id,
+          settingId,
+          page,
+        );
+        const path = `${root(request)}/cohorts/${cohort.id}/review`;
+        return reply.page(`${V}/review.njk`, {
+          title: `Children to review: ${cohort.name}`,
+          programme,
+          cohort,
+          indicators,
+          settings,
+          settingId,
+          settingItems: [
+            { value: '', text: 'All settings you can see' },
+            ...settings.map((s) => ({ value: s.id, text: s.name })),
+          ],
+          children: children.map((c, i) => ({
+            ...c,
+            rank: page.offset + i + 1,
+            domains: c.flaggedDomains.map((d) => DOMAIN_LABELS[d]).join(', '),
+          })),
+          domainLabels: DOMAIN_LABELS,
+          pagination: paginationLinks(path, { setting: settingId }, page, total),
+          backLink: root(request),
+          columnClass: 'govuk-grid-column-full',
+        });
+      },
+    );
+
+    scope.get<{ Params: { id: string } }>('/support/participants/:id', async (request, reply) => {
+      const view = await participants.record(request.actor, place(request), uuid(request.params.id));
+      const record = view.record;
+      return reply.page(`${V}/participant.njk`, {
+        title: displayName(record),
+        view,
+        record,
+        statusLabels: STATUS_LABELS,
+        domains: record.flaggedDomains.map((d) => DOMAIN_LABELS[d]),
+        giverLabels: GIVER_LABELS,
+        basisLabels: LAWFUL_BASIS_LABELS,
+        dataItemLabels: DATA_ITEMS,
+        canMove: view.worker && NEXT[record.status].length > 0 && record.status !== 'identified',
+        base: recordPath(request, record.id),
+        backLink: root(request),
+        columnClass: 'govuk-grid-column-full',
+      });
+    });
+
+    /** One small form per change: each renders the shared form template and returns to the record. */
+    function formRoute<S extends z.ZodType>(options: {
+      path: string;
+      capability?: 'participants.review' | 'participants.work_with';
+      schema: S;
+      context: (
+        request: FastifyRequest,
+        p: ParticipantRecord,
+      ) => Promise<Record<string, unknown>> | Record<string, unknown>;
+      values?: (p: ParticipantRecord) => Record<string, unknown>;
+      act: (request: FastifyRequest, p: ParticipantRecord, data: z.output<S>) => Promise<string>;
+    }) {
+      const load = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+        const p = await participants.forForm(
+          request.actor,
+          place(request),
+          uuid(request.params.id),
+          options.capability,
+        );
+        const context = {
+          caption: displayName(p),
+          action: `${recordPath(request, p.id)}/${options.path}`,
+          backLink: recordPath(request, p.id),
+          ...(await options.context(request, p)),
+        };
+        return { p, context };
+      };
+      scope.get<{ Params: { id: string } }>(
+        `/support/participants/:id/${options.path}`,
+        async (request, reply) => {
+          const { p, context } = await load(request);
+          return reply.page(FORM, { ...context, values: options.values?.(p) ?? {} });
+        },
+      );
+      scope.post<{ Params: { id: string } }>(
+        `/support/participants/:id/${options.path}`,
+        async (request, reply) => {
+          const { p, context } = await load(request);
+          return handleForm(reply, {
+            schema: options.schema,
+            body: request.body,
+            template: FORM,
+            context,
+            action: async (data) => {
+              const text = await options.act(request, p, data);
+              await app.sessions.flash(request, { kind: 'success', text });
+              return reply.redirect(recordPath(request, p.id), 303);
+            },
+          });
+        },
+      );
+    }
+
+    formRoute({
+      path: 'decision',
+      capability: 'participants.review',
+      schema: decisionSchema,
+      context: () => ({
+        title: 'Review decision',
+        intro: [
+          'Taken forward: the child moves to “approached” and a link worker contacts the family. Their name, date of birth and the domains that were flagged are kept; the imported measures are deleted because the flags already say why.',
+          'Not taken forward: only the reference, cohort, setting, the decision and its date are kept, so that a later import does not list the child again. Names, date of birth, measures and flags are deleted now, because nobody needs them.',
+        ],
+        fields: [
+          {
+            name: 'decision',
+            label: 'Decision',
+            type: 'radios',
+            items: [
+              { value: 'approached', text: 'Take forward' },
+              { value: 'not_taken_forward', text: 'Do not take forward' },
+            ],
+          },
+          { name: 'reason', label: 'Note (optional)', type: 'textarea', rows: 3 },
+        ],
+        submitText: 'Record the decision',
+      }),
+      act: async (request, p, data) => {
+        await participants.decide(request.actor, place(request), p.id, data.decision, data.reason);
+        return data.decision === 'approached'
+          ? 'The child has been taken forward.'
+          : 'The decision has been recorded.';
+      },
+    });
+
+    formRoute({
+      path: 'transition',
+      schema: transitionSchema,
+      context: (_request, p) => ({
+        title: 'Move to the next stage',
+        intro: [`Now: ${STATUS_LABELS[p.status]}.`],
+        fields: [
+          {
+            name: 'to',
+            label: 'Next stage',
+            type: 'radios',
+            items: NEXT[p.status].map((s: ParticipantStatus) => ({ value: s, text: STATUS_LABELS[s] })),
+          },
+          { name: 'reason', label: 'Reason', hint: 'Needed for an exit.', type: 'textarea', rows: 3 },
+        ],
+        submitText: 'Move',
+      }),
+      act: async (request, p, data) => {
+        await participants.transition(request.actor, place(request), p.id, data.to, data.reason);
+        return `Moved to ${STATUS_LABELS[data.to].toLowerCase()}.`;
+      },
+    });
+
+    formRoute({
+      path: 'agreement',
+      schema: agreementSchema,
+      context: () => ({
+        title: 'Record agreement to the service',
+        fields: [
+          { name: 'givenBy', label: 'Who agreed', type: 'radios', items: options(GIVER_LABELS) },
+          { name: 'giverName', label: 'Their name' },
+          {
+            name: 'capacityJudgement',
+            label: 'Capacity judgement',
+            hint: 'How you judged that the person could agree, for example Gillick competence for a young person under 16.',
+            type: 'textarea',
+            rows: 4,
+          },
+        ],
+        submitText: 'Record the agreement',
+      }),
+      act: async (request, p, data) => {
+        await participants.recordAgreement(request.actor, place(request), p.id, data);
+        return 'The agreement has been recorded.';
+      },
+    });
+
+    formRoute({
+      path: 'withdrawal',
+      schema: withdrawalSchema,
+      context: async (request, p) => {
+        const live = await participants.liveAgreements(request.actor, place(request), p.id);
+        return {
+          title: 'Record withdrawal of agreement',
+          intro: [
+            'Withdrawal stops sharing at once: every live sharing decision for this child is withdrawn too.',
+          ],
+          fields: [
+            {
+              name: 'agreementId',
+              label: 'Agreement',
+              type: 'select',
+              items: [
+                { value: '', text: live.length ? 'Choose the agreement' : 'No live agreement' },
+                ...live.map((a) => ({ value: a.id, text: `${GIVER_LABELS[a.given_by]}: ${a.giver_name}` })),
+              ],
+            },
+            { name: 'reason', label: 'Reason', type: 'textarea', rows: 3 },
+          ],
+          submitText: 'Record the withdrawal',
+        };
+      },
+      act: async (request, p, data) => {
+        await participants.withdrawAgreement(request.actor, place(request), p.id, data);
+        return 'The agreement has been withdrawn and sharing has stopped.';
+      },
+    });
+
+    formRoute({
+      path: 'lawful-basis',
+      schema: lawfulBasisSchema,
+      context: () => ({
+        title: 'Record a lawful basis',
+        fields: [
+          { name: 'purpose', label: 'Purpose', hint: 'For example, Providing link worker support.' },
+          { name: 'basis', label: 'Lawful basis', type: 'radios', items: options(LAWFUL_BASIS_LABELS) },
+          {
+            name: 'condition',
+            label: 'Special category condition (if health or other special category data is used)',
+            hint: 'For example, Article 9(2)(h) health or social care.',
+          },
+        ],
+        submitText: 'Record the lawful basis',
+      }),
+      act: async (request, p, data) => {
+        await participants.recordLawfulBasis(request.actor, place(request), p.id, data);
+        return 'The lawful basis has been recorded.';
+      },
+    });
+
+    formRoute({
+      path: 'sharing',
+      schema: sharingSchema,
+      context: async (request) => {
+        const organisations = await participants.sharingOrganisations(place(request));
+        return {
+          title: 'Record an information-sharing decision',
+          fields: [
+            {
+              name: 'organizationId',
+              label: 'Share with',
+              type: 'select',
+              items: [
+                { value: '', text: 'Choose an organisation' },
+                ...organisations.map((o) => ({ value: o.id, text: o.name })),
+              ],
+            },
+            { name: 'dataItems', label: 'Data items', type: 'checkboxes', items: options(DATA_ITEMS) },
+            {
+              name: 'rationale',
+              label: 'Rationale',
+              hint: 'Why sharing these items is necessary and proportionate.',
+              type: 'textarea',
+              rows: 4,
+            },
+          ],
+          submitText: 'Record the decision',
+        };
+      },
+      act: async (request, p, data) => {
+        await participants.recordSharing(request.actor, place(request), p.id, data);
+        return 'The sharing decision has been recorded.';
+      },
+    });
+
+    formRoute({
+      path: 'assign',
+      schema: assignSchema,
+      context: async (request, p) => ({
+        title: 'Assign to a team and link worker',
+        intro: ['Every assignment is kept: reassigning ends the current one.'],
+        fields: [
+          {
+            name: 'assignee',
+            label: 'Team and link worker',
+            type: 'select',
+            items: [
+              { value: '', text: 'Choose' },
+              ...(await participants.assignmentOptions(place(request), p.programmeId)),
+            ],
+          },
+        ],
+        submitText: 'Assign',
+      }),
+      act: async (request, p, data) => {
+        await participants.assign(request.actor, place(request), p.id, data.assignee);
+        return 'The assignment has been saved.';
+      },
+    });
+
+    scope.get<{ Querystring: { page?: string } }>('/support/caseload', async (request, reply) => {
+      const page = pageRequest(request.query.page);
+      const { participants: list, total } = await participants.caseload(request.actor, place(request), page);
+      return reply.page(`${V}/caseload.njk`, {
+        title: 'Caseload',
+        list: list.map((p) => ({ ...p, name: displayName(p), statusLabel: STATUS_LABELS[p.status] })),
+        pagination: paginationLinks(`${root(request)}/caseload`, {}, page, total),
+        backLink: root(request),
+      });
+    });
+
+    scope.get<{ Querystring: Record<string, string> }>('/support/access-log', async (request, reply) => {
+      authorise(request.actor, 'participants.access_log', place(request).id);
+      const query = referenceSearchSchema.safeParse(request.query);
+      const reference = query.success ? query.data.reference : '';
+      const matches = await participants.findByReference(request.actor, place(request), reference);
+      return reply.page(`${V}/access-search.njk`, {
+        title: 'Who viewed this child',
+        reference,
+        matches,
+        values: { reference },
+        backLink: root(request),
+      });
+    });
+
+    scope.get<{ Params: { id: string }; Querystring: { page?: string } }>(
+      '/support/participants/:id/access-log',
+      async (request, reply) => {
+        const page = pageRequest(request.query.page);
+        const log = await participants.accessLog(
+          request.actor,
+          place(request),
+          uuid(request.params.id),
+          page,
+        );
+        return reply.page(`${V}/access-log.njk`, {
+          title: `Who viewed ${log.label.reference}`,
+          label: log.label,
+          events: log.events.map((e) => ({
+            ...e,
+            actionLabel: ACTION_LABELS[e.action] ?? e.action,
+            roleText:
+              e.roles.map((r) => (isPlaceRole(r) ? ROLE_LABELS[r] : r)).join(', ') || 'No role in this place',
+          })),
+          pagination: paginationLinks(`${recordPath(request, log.label.id)}/access-log`, {}, page, log.total),
+          backLink: `${root(request)}/access-log?reference=${encodeURIComponent(log.label.reference)}`,
+          columnClass: 'govuk-grid-column-full',
+        });
+      },
+    );
+  });
+}
