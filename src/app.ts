@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
 import { directoryRoutes } from './directory/directory.routes.ts';
 import { directoryApiRoutes } from './directory/directory-api.routes.ts';
+import { assembliesRoutes } from './participation/assemblies/assemblies.routes.ts';
 import { ballotsRoutes } from './participation/budgeting/ballots/ballots.routes.ts';
 import { accessCodesRoutes } from './participation/budgeting/ballots/codes/codes.routes.ts';
 import { paperBallotsRoutes } from './participation/budgeting/ballots/paper/paper.routes.ts';
@@ -33,6 +34,10 @@ import { staticPagesRoutes } from './platform/static-pages.routes.ts';
 import { registerUploads } from './platform/uploads.ts';
 import { registerViews } from './platform/views/views.ts';
 import { createServices, type Services } from './services.ts';
+import { outcomesRoutes } from './support/outcomes/outcomes.routes.ts';
+import { supportPlansRoutes } from './support/plans/support-plans.routes.ts';
+import { referralsRoutes } from './support/referrals/referrals.routes.ts';
+import { sessionsRoutes } from './support/sessions/sessions.routes.ts';
 import { supportRoutes } from './support/support.routes.ts';
 
 export interface AppDeps {
@@ -142,6 +147,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   ballotsRoutes(app, services);
   accessCodesRoutes(app, services);
   paperBallotsRoutes(app, services);
+  // Citizens' assemblies; selections run in the background beside the count runner, the same way.
+  assembliesRoutes(app, services);
+  if (config.env !== 'test') app.addHook('onReady', async () => services.assemblyPanels.runner.start());
+  app.addHook('onClose', async () => services.assemblyPanels.runner.stop());
 
   // 7. Directory: public pages and management under /places/:slug/directory, and the open read API
   // (Open Referral UK) under /api/openreferral.
@@ -149,6 +158,13 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   directoryApiRoutes(app, services, config.baseUrl);
   // 8. Support: programmes, identification, enrolment and the access log under /places/:slug/support.
   supportRoutes(app, services);
+  // Referrals to partners, sessions and registers, outcomes and the shared-measurement dashboard.
+  referralsRoutes(app, services);
+  sessionsRoutes(app, services);
+  outcomesRoutes(app, services);
+  // Caseloads, contact log, safeguarding and support plans under /places/:slug/support; the family view under
+  // /places/:slug/family.
+  supportPlansRoutes(app, services);
 
   return app;
 }

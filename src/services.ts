@@ -1,5 +1,9 @@
 import { createAccountsService } from './accounts/accounts.service.ts';
 import { createDirectoryService } from './directory/directory.service.ts';
+import { createAssembliesService } from './participation/assemblies/assemblies/assemblies.service.ts';
+import { createPanelsService } from './participation/assemblies/panels/panels.service.ts';
+import { createRecruitmentService } from './participation/assemblies/recruitment/recruitment.service.ts';
+import { createWorkService } from './participation/assemblies/work/work.service.ts';
 import { createBallotsService } from './participation/budgeting/ballots/ballots.service.ts';
 import { createAccessCodesService } from './participation/budgeting/ballots/codes/codes.service.ts';
 import { createPaperBallotsService } from './participation/budgeting/ballots/paper/paper.service.ts';
@@ -18,6 +22,8 @@ import { createStatisticsService } from './participation/statistics/statistics.s
 import { createPlacesService } from './places/places.service.ts';
 import type { Database } from './platform/db/database.ts';
 import type { Mailer } from './platform/mail/mailer.ts';
+import { createSupportPlansServices } from './support/plans/support-plans.service.ts';
+import { createSupportDeliveryServices } from './support/referrals/support-delivery.ts';
 import { createSupportService } from './support/support.service.ts';
 import { supportDirectoryFrom } from './support/support-directory.ts';
 
@@ -43,8 +49,28 @@ export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: st
   const accessCodes = createAccessCodesService({ db, baseUrl, budgets, processes });
   const paperBallots = createPaperBallotsService({ db });
   const budgetResults = createResultsService({ db, budgets });
+  const assemblies = createAssembliesService({ db });
+  const assemblyRecruitment = createRecruitmentService({ db, baseUrl, assemblies });
+  const assemblyPanels = createPanelsService({ db, assemblies });
+  const assemblyWork = createWorkService({ db });
   const directory = createDirectoryService({ db });
   const support = createSupportService({ db, directory: supportDirectoryFrom(directory) });
+  const supportDelivery = createSupportDeliveryServices({
+    db,
+    mailer,
+    baseUrl,
+    directory,
+    supportDirectory: supportDirectoryFrom(directory),
+    participants: support.participants,
+  });
+  const supportPlans = createSupportPlansServices({
+    db,
+    mailer,
+    baseUrl,
+    directory: supportDirectoryFrom(directory),
+    support,
+    notifications,
+  });
   return {
     accounts,
     places,
@@ -59,9 +85,15 @@ export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: st
     ballots,
     accessCodes,
     paperBallots,
+    assemblies,
+    assemblyRecruitment,
+    assemblyPanels,
+    assemblyWork,
     transfer: createTransferService({ db }),
     directory,
     support,
+    supportDelivery,
+    supportPlans,
   };
 }
 

@@ -2,6 +2,7 @@ import type { Actor } from '../platform/auth/actor.ts';
 import type { PlaceRole } from '../platform/auth/roles.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { Services } from '../services.ts';
+import { seedDemoAssemblies } from './demo-assemblies.ts';
 import { seedDemoBudgets } from './demo-budgets.ts';
 import { seedDemoDirectory } from './demo-directory.ts';
 import { seedDemoParticipation } from './demo-participation.ts';
@@ -75,5 +76,6 @@ export async function seedDemoData(deps: Services & { db: Database }): Promise<b
     officer,
     linkWorker: await actorOf('link-worker@riverside.example'),
   });
+  await seedDemoAssemblies(deps, place, { officer });
   return true;
 }

@@ -13,6 +13,7 @@ import {
   settingSchema,
   teamSchema,
 } from '../support/programmes/programmes.schema.ts';
+import { seedDemoSupportDelivery } from './demo-support-delivery.ts';
 
 const SAMPLE = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -179,5 +180,63 @@ export async function seedDemoSupport(
         stage === 'exited' ? 'Moved out of the area.' : '',
       );
     }
+  }
+  if (d) await seedDemoSupportPlans(deps, place, { officer, linkWorker }, programmeId, d);
+  await seedDemoSupportDelivery(deps, place, { officer, linkWorker }, [c, d].filter(Boolean) as string[]);
+}
+
+/**
+ * The link worker's side for the active child: the programme's safeguarding lead, a few contacts, and a plan
+ * written in several versions with a goal rated twice. Every word is invented.
+ */
+export async function seedDemoSupportPlans(
+  deps: Services,
+  place: PlaceSummary,
+  people: { officer: Actor; linkWorker: Actor },
+  programmeId: string,
+  participantId: string,
+): Promise<void> {
+  const { caseload, plans } = deps.supportPlans;
+  const { officer, linkWorker } = people;
+  await caseload.setSafeguardingLead(officer, place, programmeId, linkWorker.user!.id);
+  const start = today();
+  for (const [days, kind, notes] of [
+    [-21, 'visit', 'First home visit: met the family and talked about what they would like to change.'],
+    [-14, 'school', 'Spoke to the head of year about attendance on Mondays.'],
+    [-3, 'phone', 'Phoned to check how the first football session went.'],
+  ] as const) {
+    await caseload.logContact(linkWorker, place, participantId, {
+      contactOn: addDays(start, days),
+      kind,
+      notes,
+    });
+  }
+  await plans.change(linkWorker, place, participantId, {
+    kind: 'add_goal',
+    text: 'I want to get to school on time',
+  });
+  await plans.change(linkWorker, place, participantId, {
+    kind: 'add_goal',
+    text: 'I want to make friends outside school',
+  });
+  await plans.change(linkWorker, place, participantId, {
+    kind: 'add_component',
+    component: 'developmental',
+    description: 'Saturday football club',
+    provider: 'Riverside Juniors (demo)',
+    organizationId: null,
+  });
+  await plans.change(linkWorker, place, participantId, {
+    kind: 'add_action',
+    text: 'set an alarm and pack the bag the night before',
+    owner: 'The young person',
+    dueOn: addDays(start, 14),
+  });
+  await plans.change(linkWorker, place, participantId, { kind: 'add_review', on: addDays(start, 42) });
+  const view = await plans.forForm(linkWorker, place, participantId);
+  const goal = view.content.goals[0];
+  if (goal) {
+    await plans.rateGoal(linkWorker, place, participantId, goal.id, 3, 'Baseline, agreed together.');
+    await plans.rateGoal(linkWorker, place, participantId, goal.id, 5, 'Late twice in three weeks.');
   }
 }

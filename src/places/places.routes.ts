@@ -83,6 +83,7 @@ export function placesRoutes(app: FastifyInstance, places: PlacesService): void 
           canManageRoles: can(request.actor, 'roles.manage', place.id),
           canViewAudit: can(request.actor, 'audit.view', place.id),
           canManageDirectory: can(request.actor, 'directory.manage', place.id),
+          canManageAssemblies: can(request.actor, 'assemblies.manage', place.id),
           canUseSupport: (
             ['programmes.manage', 'participants.review', 'participants.access_log'] as const
           ).some((capability) => can(request.actor, capability, place.id)),

@@ -24,8 +24,20 @@ function actorWith(roles: PlaceRole[], options: { instanceAdmin?: boolean; place
 /** What each role may do in its own place. Everything not listed is refused. */
 const EXPECTED: Record<PlaceRole, PlaceCapability[]> = {
   resident: ['place.view', 'place.take_part'],
-  organisation_member: ['place.view', 'directory.manage', 'participants.review'],
-  link_worker: ['place.view', 'participants.work_with', 'participants.review'],
+  organisation_member: [
+    'place.view',
+    'directory.manage',
+    'participants.review',
+    'referrals.receive',
+    'sessions.run',
+  ],
+  link_worker: [
+    'place.view',
+    'participants.work_with',
+    'participants.review',
+    'sessions.run',
+    'safeguarding.lead',
+  ],
   officer: [
     'place.view',
     'processes.manage',
@@ -38,6 +50,8 @@ const EXPECTED: Record<PlaceRole, PlaceCapability[]> = {
     'ballots.issue_codes',
     'programmes.manage',
     'directory.manage_all',
+    'outcomes.manage_indicators',
+    'assemblies.manage',
   ],
   moderator: ['place.view', 'content.moderate', 'moderation.configure'],
   valuator: ['place.view', 'projects.assess'],
@@ -53,6 +67,7 @@ const EXPECTED: Record<PlaceRole, PlaceCapability[]> = {
     'budgets.manage',
     'programmes.manage',
     'participants.access_log',
+    'assemblies.manage',
   ],
 };
 

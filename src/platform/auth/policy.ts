@@ -28,6 +28,11 @@ const PLACE_CAPABILITIES = {
   'participants.review': ['link_worker', 'organisation_member'],
   'participants.access_log': ['place_admin'],
   'directory.manage_all': ['officer'],
+  'assemblies.manage': ['officer', 'place_admin'],
+  'referrals.receive': ['organisation_member'],
+  'sessions.run': ['organisation_member', 'link_worker'],
+  'outcomes.manage_indicators': ['officer'],
+  'safeguarding.lead': ['link_worker'],
 } as const satisfies Record<string, readonly PlaceRole[] | 'everyone'>;
 
 const INSTANCE_CAPABILITIES = [

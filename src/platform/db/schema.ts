@@ -11,6 +11,20 @@ import type {
 } from '../../directory/directory.table.ts';
 import type { DecisionsTable } from '../../participation/accountability/decisions.table.ts';
 import type {
+  AssembliesTable,
+  AssemblyAddressesTable,
+  AssemblyDocumentsTable,
+  AssemblyFeaturesTable,
+  AssemblyFeatureValuesTable,
+  AssemblyInvitationDrawsTable,
+  AssemblyInvitationsTable,
+  AssemblyRecommendationsTable,
+  AssemblyRegistrantsTable,
+  AssemblyReplacementsTable,
+  AssemblySelectionsTable,
+  AssemblySessionsTable,
+} from '../../participation/assemblies/assemblies.table.ts';
+import type {
   AccessCodeBatchesTable,
   AccessCodesTable,
   BallotItemsTable,
@@ -50,6 +64,26 @@ import type {
   SupportsTable,
 } from '../../participation/proposals/proposals.table.ts';
 import type { PlaceRolesTable, PlacesTable } from '../../places/places.table.ts';
+import type {
+  SupportOutcomeIndicatorsTable,
+  SupportOutcomeObservationsTable,
+} from '../../support/outcomes/outcomes.table.ts';
+import type {
+  FamilyMembersTable,
+  ParticipantAssignmentReasonsTable,
+  ParticipantContactsTable,
+  SafeguardingConcernsTable,
+  SupportGoalRatingsTable,
+  SupportPlanCommentsTable,
+  SupportPlanSignoffsTable,
+  SupportPlansTable,
+  SupportPlanVersionsTable,
+} from '../../support/plans/support-plans.table.ts';
+import type { SupportReferralsTable } from '../../support/referrals/referrals.table.ts';
+import type {
+  SupportSessionAttendeesTable,
+  SupportSessionsTable,
+} from '../../support/sessions/sessions.table.ts';
 import type {
   ParticipantAgreementsTable,
   ParticipantAssignmentsTable,
@@ -125,4 +159,33 @@ export interface DB {
   participant_agreements: ParticipantAgreementsTable;
   participant_lawful_bases: ParticipantLawfulBasesTable;
   participant_sharing_decisions: ParticipantSharingDecisionsTable;
+  // Support delivery: referrals, sessions and outcomes (src/support/{referrals,sessions,outcomes}/*.table.ts).
+  support_referrals: SupportReferralsTable;
+  support_sessions: SupportSessionsTable;
+  support_session_attendees: SupportSessionAttendeesTable;
+  support_outcome_indicators: SupportOutcomeIndicatorsTable;
+  support_outcome_observations: SupportOutcomeObservationsTable;
+  // Citizens' assemblies (src/participation/assemblies/assemblies.table.ts).
+  assemblies: AssembliesTable;
+  assembly_features: AssemblyFeaturesTable;
+  assembly_feature_values: AssemblyFeatureValuesTable;
+  assembly_addresses: AssemblyAddressesTable;
+  assembly_invitation_draws: AssemblyInvitationDrawsTable;
+  assembly_invitations: AssemblyInvitationsTable;
+  assembly_registrants: AssemblyRegistrantsTable;
+  assembly_selections: AssemblySelectionsTable;
+  assembly_replacements: AssemblyReplacementsTable;
+  assembly_sessions: AssemblySessionsTable;
+  assembly_documents: AssemblyDocumentsTable;
+  assembly_recommendations: AssemblyRecommendationsTable;
+  // Caseloads, contact log, safeguarding, support plans and the family view (src/support/plans/support-plans.table.ts).
+  participant_assignment_reasons: ParticipantAssignmentReasonsTable;
+  participant_contacts: ParticipantContactsTable;
+  safeguarding_concerns: SafeguardingConcernsTable;
+  support_plans: SupportPlansTable;
+  support_plan_versions: SupportPlanVersionsTable;
+  family_members: FamilyMembersTable;
+  support_goal_ratings: SupportGoalRatingsTable;
+  support_plan_comments: SupportPlanCommentsTable;
+  support_plan_signoffs: SupportPlanSignoffsTable;
 }

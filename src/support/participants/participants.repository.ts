@@ -207,37 +207,6 @@ export async function lockParticipant(tx: Transaction<DB>, viewer: SupportViewer
     .executeTakeFirst();
 }
 
-/** Participants past review that the viewer works with (assigned to them or to their teams), paged. */
-export async function caseload(db: Executor, viewer: SupportViewer, page: { limit: number; offset: number }) {
-  const query = db
-    .selectFrom('participants')
-    .innerJoin('support_programmes as p', 'p.id', 'participants.programme_id')
-    .leftJoin('support_teams as t', 't.id', 'participants.team_id')
-    .where(visibleParticipants(viewer))
-    .where('participants.status', 'in', ['approached', 'agreed', 'enrolled', 'active']);
-  const [rows, count] = await Promise.all([
-    query
-      .select([
-        'participants.id',
-        'participants.reference',
-        'participants.given_name',
-        'participants.family_name',
-        'participants.status',
-        'participants.link_worker_id',
-        'p.name as programme_name',
-        't.name as team_name',
-      ])
-      .orderBy('participants.family_name')
-      .orderBy('participants.given_name')
-      .orderBy('participants.id')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
-}
-
 /** A reviewer's decision: the row keeps only what the next stage needs (see participants.service). */
 export async function recordDecision(
   tx: Transaction<DB>,

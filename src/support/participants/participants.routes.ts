@@ -1,18 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../../places/place-scope.ts';
+import type { AuditAction } from '../../platform/audit/audit.actions.ts';
 import { authorise, can } from '../../platform/auth/policy.ts';
 import { isPlaceRole, ROLE_LABELS } from '../../platform/auth/roles.ts';
 import { ForbiddenError } from '../../platform/errors.ts';
 import { handleForm } from '../../platform/forms.ts';
 import { pageRequest, paginationLinks } from '../../platform/pagination.ts';
 import type { Services } from '../../services.ts';
+import { caseloadPage } from '../caseload/caseload.routes.ts';
 import { DOMAIN_LABELS } from '../identification/indicators.ts';
 import type { ParticipantStatus } from '../support.table.ts';
 import { NEXT, STATUS_LABELS } from './enrolment.ts';
 import {
   agreementSchema,
-  assignSchema,
   DATA_ITEMS,
   decisionSchema,
   GIVER_LABELS,
@@ -28,7 +29,11 @@ import type { ParticipantRecord } from './participants.service.ts';
 const V = 'support/participants/views';
 const FORM = 'support/views/form.njk';
 
-const ACTION_LABELS: Record<string, string> = {
+/** Every action recorded against a participant has a label: the compiler refuses a new one without it. */
+const ACTION_LABELS: Record<
+  Extract<AuditAction, `participant.${string}` | `referral.${string}` | 'outcome.observed'>,
+  string
+> = {
   'participant.viewed': 'Viewed the record',
   'participant.reviewed': 'Recorded a review decision',
   'participant.transitioned': 'Moved to another stage',
@@ -37,6 +42,22 @@ const ACTION_LABELS: Record<string, string> = {
   'participant.agreement_withdrawn': 'Recorded withdrawal of agreement',
   'participant.lawful_basis_recorded': 'Recorded a lawful basis',
   'participant.sharing_decided': 'Recorded a sharing decision',
+  'participant.contact_logged': 'Logged a contact',
+  'participant.safeguarding_raised': 'Raised a safeguarding concern',
+  'participant.safeguarding_resolved': 'Resolved a safeguarding concern',
+  'participant.plan_changed': 'Changed the support plan',
+  'participant.goal_rated': 'Rated progress on a goal',
+  'participant.plan_commented': 'Commented on the support plan',
+  'participant.plan_signed_off': 'Signed off the support plan',
+  'participant.family_invited': 'Invited a family member',
+  'participant.family_joined': 'Joined as a family member',
+  'referral.created': 'Drafted a referral',
+  'referral.sent': 'Sent a referral to a partner',
+  'referral.accepted': 'Accepted a referral',
+  'referral.declined': 'Declined a referral',
+  'referral.completed': 'Completed a referral',
+  'referral.revoked': 'Revoked a referral',
+  'outcome.observed': 'Recorded an outcome score',
 };
 
 const options = (labels: Record<string, string>) =>
@@ -119,10 +140,13 @@ export function participantsRoutes(app: FastifyInstance, services: Services): vo
     scope.get<{ Params: { id: string } }>('/support/participants/:id', async (request, reply) => {
       const view = await participants.record(request.actor, place(request), uuid(request.params.id));
       const record = view.record;
+      // Read only after the record itself was authorised (and its view audited) above.
+      const engagement = await services.supportDelivery.sessions.engagementOf(place(request).id, record.id);
       return reply.page(`${V}/participant.njk`, {
         title: displayName(record),
         view,
         record,
+        delivery: { engagement },
         statusLabels: STATUS_LABELS,
         domains: record.flaggedDomains.map((d) => DOMAIN_LABELS[d]),
         giverLabels: GIVER_LABELS,
@@ -355,41 +379,10 @@ export function participantsRoutes(app: FastifyInstance, services: Services): vo
       },
     });
 
-    formRoute({
-      path: 'assign',
-      schema: assignSchema,
-      context: async (request, p) => ({
-        title: 'Assign to a team and link worker',
-        intro: ['Every assignment is kept: reassigning ends the current one.'],
-        fields: [
-          {
-            name: 'assignee',
-            label: 'Team and link worker',
-            type: 'select',
-            items: [
-              { value: '', text: 'Choose' },
-              ...(await participants.assignmentOptions(place(request), p.programmeId)),
-            ],
-          },
-        ],
-        submitText: 'Assign',
-      }),
-      act: async (request, p, data) => {
-        await participants.assign(request.actor, place(request), p.id, data.assignee);
-        return 'The assignment has been saved.';
-      },
-    });
-
-    scope.get<{ Querystring: { page?: string } }>('/support/caseload', async (request, reply) => {
-      const page = pageRequest(request.query.page);
-      const { participants: list, total } = await participants.caseload(request.actor, place(request), page);
-      return reply.page(`${V}/caseload.njk`, {
-        title: 'Caseload',
-        list: list.map((p) => ({ ...p, name: displayName(p), statusLabel: STATUS_LABELS[p.status] })),
-        pagination: paginationLinks(`${root(request)}/caseload`, {}, page, total),
-        backLink: root(request),
-      });
-    });
+    // The caseload page shows last contact, next review, safeguarding flags and limit warnings (caseload/).
+    scope.get<{ Querystring: { page?: string } }>('/support/caseload', (request, reply) =>
+      caseloadPage(services, request, reply),
+    );
 
     scope.get<{ Querystring: Record<string, string> }>('/support/access-log', async (request, reply) => {
       authorise(request.actor, 'participants.access_log', place(request).id);
@@ -420,7 +413,7 @@ export function participantsRoutes(app: FastifyInstance, services: Services): vo
           label: log.label,
           events: log.events.map((e) => ({
             ...e,
-            actionLabel: ACTION_LABELS[e.action] ?? e.action,
+            actionLabel: ACTION_LABELS[e.action as keyof typeof ACTION_LABELS] ?? e.action,
             roleText:
               e.roles.map((r) => (isPlaceRole(r) ? ROLE_LABELS[r] : r)).join(', ') || 'No role in this place',
           })),

@@ -102,12 +102,6 @@ export const sharingSchema = z.object({
     .max(2000, 'The rationale must be 2,000 characters or fewer'),
 });
 
-export const assignSchema = z.object({
-  assignee: z
-    .string({ error: 'Choose a team and link worker' })
-    .regex(/^[0-9a-f-]{36}(:[0-9a-f-]{36})?$/i, 'Choose a team and link worker'),
-});
-
 export const referenceSearchSchema = z.object({
   reference: z.string().trim().max(50).default(''),
 });

@@ -417,59 +417,6 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
       return options;
     },
 
-    async assign(actor: Actor, place: PlaceSummary, id: string, assignee: string) {
-      authorise(actor, 'participants.work_with', place.id);
-      const viewer = await viewerOf(actor, place);
-      const [teamId, linkWorkerId] = assignee.split(':') as [string, string | undefined];
-      await db.transaction().execute(async (tx) => {
-        const row = await locked(tx, viewer, id);
-        if (!isOpen(row.status)) {
-          throw new ValidationError(
-            'assignee',
-            'Only a child taken forward and not yet exited can be assigned',
-          );
-        }
-        const options = await repo.teamsWithMembers(tx, place.id, row.programme_id);
-        const fits = options.some(
-          (o) => o.team_id === teamId && (linkWorkerId === undefined || o.user_id === linkWorkerId),
-        );
-        if (!fits)
-          throw new ValidationError(
-            'assignee',
-            'Choose a team of this programme and one of its link workers',
-          );
-        await repo.assign(tx, place.id, {
-          participantId: id,
-          teamId,
-          linkWorkerId: linkWorkerId ?? null,
-          assignedBy: actor.user?.id ?? null,
-        });
-        await audit(tx, actor, place, 'participant.assigned', id, {
-          teamId,
-          linkWorkerId: linkWorkerId ?? null,
-        });
-      });
-    },
-
-    async caseload(actor: Actor, place: PlaceSummary, page: { limit: number; offset: number }) {
-      authorise(actor, 'participants.work_with', place.id);
-      const viewer = await viewerOf(actor, place);
-      const { rows, total } = await repo.caseload(db, viewer, page);
-      return {
-        participants: rows.map((r) => ({
-          id: r.id,
-          reference: r.reference,
-          givenName: r.given_name,
-          familyName: r.family_name,
-          status: r.status,
-          mine: r.link_worker_id === actor.user?.id,
-          programmeName: r.programme_name,
-          teamName: r.team_name,
-        })),
-        total,
-      };
-    },
-
     /** Who viewed or changed a child's record: for place admins, who see the log but never the record. */
     async accessLog(actor: Actor, place: PlaceSummary, id: string, page: { limit: number; offset: number }) {
       authorise(actor, 'participants.access_log', place.id);

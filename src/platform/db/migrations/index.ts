@@ -7,6 +7,9 @@ import * as budgets from './2026-11-28T1200-budgets.ts';
 import * as ballots from './2026-11-28T1400-ballots.ts';
 import * as directory from './2026-11-28T1600-directory.ts';
 import * as support from './2026-11-28T1700-support.ts';
+import * as supportPlans from './2026-11-28T1800-support-plans.ts';
+import * as supportDelivery from './2026-11-28T1900-support-delivery.ts';
+import * as assemblies from './2026-11-28T2000-assemblies.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so
@@ -21,6 +24,9 @@ const migrations: Record<string, Migration> = {
   '2026-11-28T1400-ballots': ballots,
   '2026-11-28T1600-directory': directory,
   '2026-11-28T1700-support': support,
+  '2026-11-28T1800-support-plans': supportPlans,
+  '2026-11-28T1900-support-delivery': supportDelivery,
+  '2026-11-28T2000-assemblies': assemblies,
 };
 
 export const migrationProvider: MigrationProvider = {

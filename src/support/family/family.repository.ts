@@ -1,0 +1,98 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+import type { FamilyRelationship } from '../plans/support-plans.table.ts';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export async function insertInvitation(
+  tx: Transaction<DB>,
+  placeId: string,
+  v: {
+    participantId: string;
+    email: string;
+    relationship: FamilyRelationship;
+    tokenHash: string;
+    by: string | null;
+  },
+) {
+  const row = await tx
+    .insertInto('family_members')
+    .values({
+      place_id: placeId,
+      participant_id: v.participantId,
+      email: v.email,
+      relationship: v.relationship,
+      token_hash: v.tokenHash,
+      invited_by: v.by,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** An invitation not yet used, with the child's date of birth to check a young person's age again. */
+export async function openInvitation(db: Executor, placeId: string, tokenHash: string, lock = false) {
+  let query = db
+    .selectFrom('family_members as f')
+    .innerJoin('participants as p', 'p.id', 'f.participant_id')
+    .select(['f.id', 'f.participant_id', 'f.email', 'f.relationship', 'f.invited_at', 'p.date_of_birth'])
+    .where('f.place_id', '=', placeId)
+    .where('p.place_id', '=', placeId)
+    .where('f.token_hash', '=', tokenHash)
+    .where('f.accepted_at', 'is', null)
+    .where('f.ended_at', 'is', null);
+  if (lock) query = query.forUpdate('f');
+  return query.executeTakeFirst();
+}
+
+export async function alreadyLinked(db: Executor, placeId: string, participantId: string, userId: string) {
+  const row = await db
+    .selectFrom('family_members')
+    .select('id')
+    .where('place_id', '=', placeId)
+    .where('participant_id', '=', participantId)
+    .where('user_id', '=', userId)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function accept(tx: Transaction<DB>, placeId: string, id: string, userId: string) {
+  await tx
+    .updateTable('family_members')
+    .set({ user_id: userId, accepted_at: new Date(), token_hash: null })
+    .where('place_id', '=', placeId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * The family condition, written once: a person reaches a participant only through their own accepted,
+ * live link to that participant in this place. Every family query starts here.
+ */
+function linked(db: Executor, placeId: string, userId: string) {
+  return db
+    .selectFrom('family_members as f')
+    .innerJoin('participants as p', 'p.id', 'f.participant_id')
+    .where('f.place_id', '=', placeId)
+    .where('p.place_id', '=', placeId)
+    .where('f.user_id', '=', userId)
+    .where('f.accepted_at', 'is not', null)
+    .where('f.ended_at', 'is', null)
+    .where('p.status', 'in', ['agreed', 'enrolled', 'active']);
+}
+
+export async function myLinks(db: Executor, placeId: string, userId: string) {
+  return linked(db, placeId, userId)
+    .select(['f.id', 'f.relationship', 'p.id as participant_id', 'p.given_name'])
+    .orderBy('p.given_name')
+    .limit(50)
+    .execute();
+}
+
+export async function myLink(db: Executor, placeId: string, userId: string, participantId: string) {
+  return linked(db, placeId, userId)
+    .select(['f.id', 'f.relationship', 'p.id as participant_id', 'p.given_name'])
+    .where('p.id', '=', participantId)
+    .executeTakeFirst();
+}

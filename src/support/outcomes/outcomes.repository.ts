@@ -1,0 +1,243 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+import type { ObservationStage, OutcomeDirection } from './outcomes.table.ts';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export async function listIndicators(db: Executor, placeId: string, page: { limit: number; offset: number }) {
+  const query = db.selectFrom('support_outcome_indicators').where('place_id', '=', placeId);
+  const [rows, count] = await Promise.all([
+    query
+      .select([
+        'id',
+        'name',
+        'instrument',
+        'scale_min',
+        'scale_max',
+        'threshold',
+        'direction',
+        'licence_note',
+      ])
+      .orderBy('name')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+export async function findIndicator(db: Executor, placeId: string, id: string) {
+  return db
+    .selectFrom('support_outcome_indicators')
+    .select(['id', 'name', 'instrument', 'scale_min', 'scale_max', 'threshold', 'direction', 'licence_note'])
+    .where('place_id', '=', placeId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function indicatorNameTaken(db: Executor, placeId: string, name: string) {
+  const row = await db
+    .selectFrom('support_outcome_indicators')
+    .select('id')
+    .where('place_id', '=', placeId)
+    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertIndicator(
+  tx: Transaction<DB>,
+  placeId: string,
+  v: {
+    name: string;
+    instrument: string;
+    scaleMin: number;
+    scaleMax: number;
+    threshold: number;
+    direction: OutcomeDirection;
+    licenceNote: string;
+  },
+) {
+  const row = await tx
+    .insertInto('support_outcome_indicators')
+    .values({
+      place_id: placeId,
+      name: v.name,
+      instrument: v.instrument,
+      scale_min: String(v.scaleMin),
+      scale_max: String(v.scaleMax),
+      threshold: String(v.threshold),
+      direction: v.direction,
+      licence_note: v.licenceNote,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function observationsOf(db: Executor, placeId: string, participantId: string) {
+  return db
+    .selectFrom('support_outcome_observations as ob')
+    .innerJoin('support_outcome_indicators as i', 'i.id', 'ob.indicator_id')
+    .leftJoin('users as u', 'u.id', 'ob.recorded_by')
+    .select([
+      'ob.id',
+      'ob.indicator_id',
+      'ob.stage',
+      'ob.value',
+      'ob.observed_on',
+      'ob.recorded_at',
+      'i.name as indicator_name',
+      'i.direction',
+      'i.threshold',
+      'u.name as recorded_by_name',
+    ])
+    .where('ob.place_id', '=', placeId)
+    .where('ob.participant_id', '=', participantId)
+    .orderBy('i.name')
+    .orderBy('ob.observed_on')
+    .orderBy('ob.recorded_at')
+    .limit(500)
+    .execute();
+}
+
+export async function hasObservation(
+  db: Executor,
+  placeId: string,
+  participantId: string,
+  indicatorId: string,
+  stage: ObservationStage,
+) {
+  const row = await db
+    .selectFrom('support_outcome_observations')
+    .select('id')
+    .where('place_id', '=', placeId)
+    .where('participant_id', '=', participantId)
+    .where('indicator_id', '=', indicatorId)
+    .where('stage', '=', stage)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertObservation(
+  tx: Transaction<DB>,
+  placeId: string,
+  v: {
+    participantId: string;
+    indicatorId: string;
+    stage: ObservationStage;
+    value: number;
+    observedOn: string;
+    recordedBy: string | null;
+  },
+) {
+  const row = await tx
+    .insertInto('support_outcome_observations')
+    .values({
+      place_id: placeId,
+      participant_id: v.participantId,
+      indicator_id: v.indicatorId,
+      stage: v.stage,
+      value: String(v.value),
+      observed_on: v.observedOn,
+      recorded_by: v.recordedBy,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+// The dashboard: counts only. Nothing below returns a name, a reference or a date of birth.
+
+export async function programmes(db: Executor, placeId: string) {
+  return db
+    .selectFrom('support_programmes')
+    .select(['id', 'name'])
+    .where('place_id', '=', placeId)
+    .orderBy('name')
+    .limit(200)
+    .execute();
+}
+
+export async function programme(db: Executor, placeId: string, id: string) {
+  return db
+    .selectFrom('support_programmes')
+    .select(['id', 'name'])
+    .where('place_id', '=', placeId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function participantsByStatus(db: Executor, placeId: string, programmeId: string) {
+  const rows = await db
+    .selectFrom('participants')
+    .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('place_id', '=', placeId)
+    .where('programme_id', '=', programmeId)
+    .groupBy('status')
+    .execute();
+  return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
+}
+
+export async function referralsByOrganization(db: Executor, placeId: string, programmeId: string) {
+  const rows = await db
+    .selectFrom('support_referrals as r')
+    .innerJoin('participants as p', 'p.id', 'r.participant_id')
+    .innerJoin('organizations as o', 'o.id', 'r.organization_id')
+    .select(['o.id', 'o.name', 'r.status', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('r.place_id', '=', placeId)
+    .where('p.programme_id', '=', programmeId)
+    .where('r.status', '!=', 'draft')
+    .groupBy(['o.id', 'o.name', 'r.status'])
+    .execute();
+  return rows.map((r) => ({
+    organizationId: r.id,
+    organizationName: r.name,
+    status: r.status,
+    count: Number(r.n),
+  }));
+}
+
+export async function attendanceByOrganization(db: Executor, placeId: string, programmeId: string) {
+  const rows = await db
+    .selectFrom('support_session_attendees as sa')
+    .innerJoin('support_sessions as ss', 'ss.id', 'sa.session_id')
+    .innerJoin('participants as p', 'p.id', 'sa.participant_id')
+    .innerJoin('organizations as o', 'o.id', 'ss.organization_id')
+    .select(['o.id', 'o.name', 'sa.status', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('sa.place_id', '=', placeId)
+    .where('p.programme_id', '=', programmeId)
+    .where('sa.status', '!=', 'expected')
+    .groupBy(['o.id', 'o.name', 'sa.status'])
+    .execute();
+  return rows.map((r) => ({
+    organizationId: r.id,
+    organizationName: r.name,
+    status: r.status,
+    count: Number(r.n),
+  }));
+}
+
+/** Baseline and exit values per child and indicator, read only to be counted by the service. */
+export async function baselineAndExit(db: Executor, placeId: string, programmeId: string) {
+  return db
+    .selectFrom('support_outcome_observations as ob')
+    .innerJoin('participants as p', 'p.id', 'ob.participant_id')
+    .select(['ob.indicator_id', 'ob.participant_id', 'ob.stage', 'ob.value'])
+    .where('ob.place_id', '=', placeId)
+    .where('p.programme_id', '=', programmeId)
+    .where('ob.stage', 'in', ['baseline', 'exit'])
+    .execute();
+}
+
+export async function allIndicators(db: Executor, placeId: string) {
+  return db
+    .selectFrom('support_outcome_indicators')
+    .select(['id', 'name', 'direction', 'threshold'])
+    .where('place_id', '=', placeId)
+    .orderBy('name')
+    .limit(500)
+    .execute();
+}

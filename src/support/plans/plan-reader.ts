@@ -1,0 +1,86 @@
+import type { Database } from '../../platform/db/database.ts';
+import type { PlaceSummary } from '../../platform/views/place-context.ts';
+import { emptyPlan } from './plan-content.ts';
+import * as repo from './plans.repository.ts';
+import type { PlanContent, PlanVoice } from './support-plans.table.ts';
+
+export interface GoalView {
+  id: string;
+  text: string;
+  ratings: { rating: number; ratedAs: PlanVoice; ratedByName: string | null; note: string; ratedAt: Date }[];
+  baseline: number | null;
+  latest: number | null;
+}
+
+/**
+ * A plan as a page shows it: the chosen version (the current one unless asked), each goal with its rating
+ * history (the first rating is the baseline), the version history and comments, paged. Callers check access
+ * to the participant first (staff through the visibility condition, family through their link).
+ */
+export async function readPlan(
+  db: Database,
+  place: PlaceSummary,
+  participantId: string,
+  options: {
+    version?: number;
+    versionsPage: { limit: number; offset: number };
+    commentsPage: { limit: number; offset: number };
+  },
+) {
+  const plan = await repo.planOf(db, place.id, participantId);
+  if (!plan || plan.current_version === 0) {
+    return {
+      planId: plan?.id ?? null,
+      currentVersion: 0,
+      shownVersion: 0,
+      content: emptyPlan(),
+      changedAt: null as Date | null,
+      changedByName: null as string | null,
+      changeSummary: null as string | null,
+      goals: [] as GoalView[],
+      versions: { rows: [] as Awaited<ReturnType<typeof repo.versions>>['rows'], total: 0 },
+      comments: { rows: [] as Awaited<ReturnType<typeof repo.comments>>['rows'], total: 0 },
+      signoffs: [] as Awaited<ReturnType<typeof repo.signoffs>>,
+    };
+  }
+  const wanted = options.version ?? plan.current_version;
+  const shown = await repo.version(db, place.id, plan.id, wanted);
+  if (!shown) return undefined;
+  const [ratings, versions, comments, signoffs] = await Promise.all([
+    repo.ratings(db, place.id, plan.id),
+    repo.versions(db, place.id, plan.id, options.versionsPage),
+    repo.comments(db, place.id, plan.id, options.commentsPage),
+    repo.signoffs(db, place.id, plan.id),
+  ]);
+  const content: PlanContent = shown.content;
+  const goals = content.goals.map((g): GoalView => {
+    const own = ratings
+      .filter((r) => r.goal_id === g.id)
+      .map((r) => ({
+        rating: r.rating,
+        ratedAs: r.rated_as,
+        ratedByName: r.rated_by_name,
+        note: r.note,
+        ratedAt: r.rated_at,
+      }));
+    return {
+      ...g,
+      ratings: own,
+      baseline: own[0]?.rating ?? null,
+      latest: own[own.length - 1]?.rating ?? null,
+    };
+  });
+  return {
+    planId: plan.id,
+    currentVersion: plan.current_version,
+    shownVersion: shown.version,
+    content,
+    changedAt: shown.changed_at,
+    changedByName: shown.changed_by_name,
+    changeSummary: shown.change_summary,
+    goals,
+    versions,
+    comments,
+    signoffs,
+  };
+}

@@ -1,0 +1,240 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+import type { PlanContent, PlanVoice } from './support-plans.table.ts';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+type Page = { limit: number; offset: number };
+
+// Every function here is called only after the caller has found the participant through the visibility
+// condition (staff) or the family link (family): the plan is reached through its participant.
+
+export async function planOf(db: Executor, placeId: string, participantId: string) {
+  return db
+    .selectFrom('support_plans')
+    .select(['id', 'current_version', 'next_review_on', 'updated_at'])
+    .where('place_id', '=', placeId)
+    .where('participant_id', '=', participantId)
+    .executeTakeFirst();
+}
+
+/** The plan row locked for a change, created empty (version 0) the first time. */
+export async function lockPlan(tx: Transaction<DB>, placeId: string, participantId: string) {
+  await tx
+    .insertInto('support_plans')
+    .values({ place_id: placeId, participant_id: participantId })
+    .onConflict((oc) => oc.column('participant_id').doNothing())
+    .execute();
+  return tx
+    .selectFrom('support_plans')
+    .select(['id', 'current_version'])
+    .where('place_id', '=', placeId)
+    .where('participant_id', '=', participantId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+export async function version(db: Executor, placeId: string, planId: string, n: number) {
+  return db
+    .selectFrom('support_plan_versions as v')
+    .leftJoin('users as u', 'u.id', 'v.changed_by')
+    .select(['v.version', 'v.content', 'v.change_summary', 'v.changed_at', 'u.name as changed_by_name'])
+    .where('v.place_id', '=', placeId)
+    .where('v.plan_id', '=', planId)
+    .where('v.version', '=', n)
+    .executeTakeFirst();
+}
+
+export async function insertVersion(
+  tx: Transaction<DB>,
+  placeId: string,
+  v: {
+    planId: string;
+    version: number;
+    content: PlanContent;
+    summary: string;
+    by: string | null;
+    nextReview: string | null;
+  },
+) {
+  await tx
+    .insertInto('support_plan_versions')
+    .values({
+      place_id: placeId,
+      plan_id: v.planId,
+      version: v.version,
+      content: JSON.stringify(v.content),
+      change_summary: v.summary,
+      changed_by: v.by,
+    })
+    .execute();
+  await tx
+    .updateTable('support_plans')
+    .set({ current_version: v.version, next_review_on: v.nextReview, updated_at: new Date() })
+    .where('place_id', '=', placeId)
+    .where('id', '=', v.planId)
+    .execute();
+}
+
+/** The history: every version's summary, newest first, paged. */
+export async function versions(db: Executor, placeId: string, planId: string, page: Page) {
+  const query = db
+    .selectFrom('support_plan_versions as v')
+    .where('v.place_id', '=', placeId)
+    .where('v.plan_id', '=', planId);
+  const [rows, count] = await Promise.all([
+    query
+      .leftJoin('users as u', 'u.id', 'v.changed_by')
+      .select(['v.version', 'v.change_summary', 'v.changed_at', 'u.name as changed_by_name'])
+      .orderBy('v.version', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+export async function insertRating(
+  tx: Transaction<DB>,
+  placeId: string,
+  v: { planId: string; goalId: string; rating: number; by: string | null; as: PlanVoice; note: string },
+) {
+  const row = await tx
+    .insertInto('support_goal_ratings')
+    .values({
+      place_id: placeId,
+      plan_id: v.planId,
+      goal_id: v.goalId,
+      rating: v.rating,
+      rated_by: v.by,
+      rated_as: v.as,
+      note: v.note,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Ratings of a plan's goals, oldest first, so the first of each goal is its baseline. */
+export async function ratings(db: Executor, placeId: string, planId: string) {
+  return db
+    .selectFrom('support_goal_ratings as r')
+    .leftJoin('users as u', 'u.id', 'r.rated_by')
+    .select([
+      'r.id',
+      'r.goal_id',
+      'r.rating',
+      'r.rated_as',
+      'r.note',
+      'r.rated_at',
+      'u.name as rated_by_name',
+    ])
+    .where('r.place_id', '=', placeId)
+    .where('r.plan_id', '=', planId)
+    .orderBy('r.rated_at')
+    .orderBy('r.id')
+    .limit(2000)
+    .execute();
+}
+
+export async function insertComment(
+  tx: Transaction<DB>,
+  placeId: string,
+  v: { planId: string; version: number; by: string | null; as: PlanVoice; body: string },
+) {
+  const row = await tx
+    .insertInto('support_plan_comments')
+    .values({
+      place_id: placeId,
+      plan_id: v.planId,
+      version: v.version,
+      author_id: v.by,
+      author_as: v.as,
+      body: v.body,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function comments(db: Executor, placeId: string, planId: string, page: Page) {
+  const query = db
+    .selectFrom('support_plan_comments as c')
+    .where('c.place_id', '=', placeId)
+    .where('c.plan_id', '=', planId);
+  const [rows, count] = await Promise.all([
+    query
+      .leftJoin('users as u', 'u.id', 'c.author_id')
+      .select(['c.id', 'c.version', 'c.author_as', 'c.body', 'c.created_at', 'u.name as author_name'])
+      .orderBy('c.created_at', 'desc')
+      .orderBy('c.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+export async function insertSignoff(
+  tx: Transaction<DB>,
+  placeId: string,
+  v: { planId: string; version: number; familyMemberId: string; by: string | null },
+) {
+  const row = await tx
+    .insertInto('support_plan_signoffs')
+    .values({
+      place_id: placeId,
+      plan_id: v.planId,
+      version: v.version,
+      family_member_id: v.familyMemberId,
+      signed_by: v.by,
+    })
+    .onConflict((oc) => oc.columns(['plan_id', 'version', 'family_member_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id;
+}
+
+export async function signoffs(db: Executor, placeId: string, planId: string) {
+  return db
+    .selectFrom('support_plan_signoffs as s')
+    .innerJoin('family_members as f', 'f.id', 's.family_member_id')
+    .leftJoin('users as u', 'u.id', 's.signed_by')
+    .select([
+      's.id',
+      's.version',
+      's.signed_at',
+      's.family_member_id',
+      'f.relationship',
+      'u.name as signed_by_name',
+    ])
+    .where('s.place_id', '=', placeId)
+    .where('s.plan_id', '=', planId)
+    .orderBy('s.signed_at', 'desc')
+    .limit(200)
+    .execute();
+}
+
+/** A child's family links, for the link worker's page. */
+export async function familyOf(db: Executor, placeId: string, participantId: string) {
+  return db
+    .selectFrom('family_members as f')
+    .leftJoin('users as u', 'u.id', 'f.user_id')
+    .leftJoin('users as i', 'i.id', 'f.invited_by')
+    .select([
+      'f.id',
+      'f.email',
+      'f.relationship',
+      'f.invited_at',
+      'f.accepted_at',
+      'f.ended_at',
+      'u.name as user_name',
+      'i.name as invited_by_name',
+    ])
+    .where('f.place_id', '=', placeId)
+    .where('f.participant_id', '=', participantId)
+    .orderBy('f.invited_at')
+    .limit(50)
+    .execute();
+}
