@@ -2,7 +2,6 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/database.ts';
 import type { DB } from '../../../platform/db/schema.ts';
 import { ValidationError } from '../../../platform/errors.ts';
-import { today } from '../../processes/phases.ts';
 import { toMinorUnits } from '../budgets/budgets.schema.ts';
 import type { Budget } from '../budgets/budgets.service.ts';
 import { type Choice, checkBallot, type Section, type SectionSummary, sectionField } from './ballot-rules.ts';
@@ -15,14 +14,6 @@ import { type BallotProject, budgetSections, voterSections } from './sections.ts
  * What every channel shares: the ballot's sections, the voting window, checking and storing a ballot,
  * and reading a budget's ballots back as pabulib elections for counting and export.
  */
-
-export type VotingStatus = 'upcoming' | 'open' | 'closed';
-
-export function votingStatus(budget: Budget, on: string = today()): VotingStatus {
-  if (on < budget.votingOpensOn) return 'upcoming';
-  if (on > budget.votingClosesOn) return 'closed';
-  return 'open';
-}
 
 export interface BallotPaper {
   readonly projects: readonly (BallotProject & ElectionProject)[];

@@ -5,15 +5,9 @@ import { ForbiddenError, RefusalError } from '../../../platform/errors.ts';
 import type { PlaceSummary } from '../../../platform/views/place-context.ts';
 import type { Process, ProcessesService } from '../../processes/processes.service.ts';
 import type { Budget, BudgetsService } from '../budgets/budgets.service.ts';
+import { type VotingStatus, votingStatus } from '../budgets/voting-window.ts';
 import { type Choice, checkBallot, type Section, type SectionSummary } from './ballot-rules.ts';
-import {
-  type BallotPaper,
-  ballotPaper,
-  recordBallot,
-  sectionsForVoter,
-  type VotingStatus,
-  votingStatus,
-} from './ballot-store.ts';
+import { type BallotPaper, ballotPaper, recordBallot, sectionsForVoter } from './ballot-store.ts';
 import * as repo from './ballots.repository.ts';
 
 /** A voter's own online ballot, to show it back to them and let them change it. */

@@ -7,7 +7,6 @@ import { pageRequest, paginationLinks } from '../../../platform/pagination.ts';
 import type { Services } from '../../../services.ts';
 import { ELIGIBILITY_LABELS } from '../../processes/eligibility.ts';
 import { limitsText } from '../ballots/ballot-rules.ts';
-import { votingStatus } from '../ballots/ballot-store.ts';
 import { formatMoney } from '../money.ts';
 import {
   assessmentSchema,
@@ -23,6 +22,7 @@ import {
   toMinorUnits,
 } from './budgets.schema.ts';
 import type { Budget, EditState, Project } from './budgets.service.ts';
+import { votingStatus } from './voting-window.ts';
 
 const V = 'participation/budgeting/budgets/views';
 

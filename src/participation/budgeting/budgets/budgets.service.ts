@@ -6,11 +6,11 @@ import { NotFoundError, ValidationError } from '../../../platform/errors.ts';
 import type { PlaceSummary } from '../../../platform/views/place-context.ts';
 import { today } from '../../processes/phases.ts';
 import type { Process } from '../../processes/processes.service.ts';
-import { type VotingStatus, votingStatus } from '../ballots/ballot-store.ts';
 import type { RuleName } from '../tally.ts';
 import * as repo from './budgets.repository.ts';
 import { type BudgetForm, OWN_BALLOT_KINDS, toMinorUnits } from './budgets.schema.ts';
 import type { BallotKind, Feasibility } from './budgets.table.ts';
+import { type VotingStatus, votingStatus } from './voting-window.ts';
 
 export interface District {
   id: string;

@@ -4,9 +4,10 @@ import { authorise, can } from '../../../platform/auth/policy.ts';
 import type { Database } from '../../../platform/db/database.ts';
 import { AppError, NotFoundError, RefusalError, ValidationError } from '../../../platform/errors.ts';
 import type { PlaceSummary } from '../../../platform/views/place-context.ts';
-import { ballotPaper, votingStatus } from '../ballots/ballot-store.ts';
+import { ballotPaper } from '../ballots/ballot-store.ts';
 import type { CountStatus } from '../ballots/ballots.table.ts';
 import type { Budget } from '../budgets/budgets.service.ts';
+import { votingStatus } from '../budgets/voting-window.ts';
 import type { RuleName } from '../tally.ts';
 import { type CountResult, rulesToCount } from './count.ts';
 import {

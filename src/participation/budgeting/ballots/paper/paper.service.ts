@@ -5,6 +5,7 @@ import type { Database } from '../../../../platform/db/database.ts';
 import { NotFoundError, RefusalError, ValidationError } from '../../../../platform/errors.ts';
 import type { PlaceSummary } from '../../../../platform/views/place-context.ts';
 import type { Budget } from '../../budgets/budgets.service.ts';
+import { votingStatus } from '../../budgets/voting-window.ts';
 import { isPublished } from '../../results/results.repository.ts';
 import { type Choice, sectionField } from '../ballot-rules.ts';
 import {
@@ -13,7 +14,6 @@ import {
   checkChoices,
   recordBallot,
   sectionsForVoter,
-  votingStatus,
 } from '../ballot-store.ts';
 import type { SheetStatus } from '../ballots.table.ts';
 import { dateText } from '../codes/code-letter.ts';
