@@ -448,9 +448,14 @@ export async function claimForUsers(
       'u.email',
       'u.name',
       'p.unsubscribe_token',
+      // In microseconds: a JavaScript Date keeps only milliseconds, and two notifications often share one.
+      sql<string>`(extract(epoch from n.created_at) * 1000000)::bigint::text`.as('created_us'),
     ])
     .execute();
-  return rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id));
+  const when = (r: { created_us: string }) => BigInt(r.created_us);
+  return rows
+    .sort((a, b) => (when(a) < when(b) ? -1 : when(a) > when(b) ? 1 : a.id.localeCompare(b.id)))
+    .map(({ created_us: _, ...row }) => row);
 }
 
 export async function restoreDigestStamp(db: Executor, userId: string, previous: Date | null): Promise<void> {
