@@ -16,6 +16,7 @@ import {
   expectScriptsOff,
   fill,
   follow,
+  navigateBy,
   pathOf,
   signIn,
   submit,
@@ -166,6 +167,66 @@ describe('Citizens’ assemblies in the browser', { skip: browserMissing }, () =
     assert.match(await textOf(officer.locator('main')), /The quotas can be met/);
   });
 
+  it('lets an officer draw more addresses and print their letters, without JavaScript', async () => {
+    await visit(officer, assemblyPath, 200);
+    assert.equal(await follow(officer, 'Addresses and invitation letters', 'main'), 200);
+    await expectHeading(officer, 'Invitations by letter');
+    assert.match(
+      await textOf(officer.locator('main')),
+      /4 addresses on the list; 2 invited; 1 codes used to register\./,
+    );
+    assert.equal(await submit(officer, 'Draw and download the letters'), 400);
+    assert.deepEqual(await errorSummaryLinks(officer), [['#quantity', 'Enter how many addresses to invite']]);
+    await fill(officer, { 'How many addresses to invite': '1', 'Seed (optional)': 'letters-2' });
+    const letters = await downloadBy(officer, () =>
+      officer.getByRole('button', { name: 'Draw and download the letters', exact: true }).click(),
+    );
+    assert.match(letters.filename, /\.pdf$/);
+    assert.equal([...pdfText(letters.body).flat().join('\n').matchAll(CODE)].length, 1, 'one letter');
+    await visit(officer, `${assemblyPath}/addresses`, 200);
+    const main = await textOf(officer.locator('main'));
+    assert.match(main, /4 addresses on the list; 3 invited; 1 codes used to register\./);
+    assert.match(main, /letters-2/);
+  });
+
+  it('shows the smallest relaxation of quotas no panel can meet, and applies it', async () => {
+    await visit(officer, `${assemblyPath}/features`, 200);
+    assert.equal(await follow(officer, 'Gender', 'main'), 200);
+    await expectHeading(officer, 'Change Gender');
+    const original = await officer.getByLabel('Values and quotas', { exact: true }).inputValue();
+    assert.match(original, /^Female, 11, 13, 9, 15$/m);
+    // Fifteen women and at least ten men do not fit on a panel of 24.
+    await fill(officer, { 'Values and quotas': original.replace(/^Female, .*$/m, 'Female, 15, 15, 9, 15') });
+    assert.equal(await submit(officer, 'Save the feature'), 200);
+    await expectHeading(officer, 'Features and quotas');
+
+    await visit(officer, `${assemblyPath}/quota-check`, 200);
+    assert.match(await textOf(officer.locator('main h2')), /No panel meets these quotas/);
+    const relaxation = await textOf(officer.locator('main [data-relaxation]'));
+    assert.match(relaxation, /Gender\/(Female|Male): min (15 → 14|10 → 9)/);
+    assert.equal(await submit(officer, 'Apply this relaxation'), 200);
+    assert.match((await successBanners(officer)).join(), /The quotas have been loosened: Gender\//);
+    assert.match(await textOf(officer.locator('main')), /The quotas can be met/);
+    assert.equal(
+      (
+        await e2e.app.t.database.db
+          .selectFrom('audit_events')
+          .select('id')
+          .where('action', '=', 'assembly.relaxation_applied')
+          .execute()
+      ).length,
+      1,
+    );
+
+    // Put the quotas back for the selection that follows.
+    await visit(officer, `${assemblyPath}/features`, 200);
+    assert.equal(await follow(officer, 'Gender', 'main'), 200);
+    await fill(officer, { 'Values and quotas': original });
+    assert.equal(await submit(officer, 'Save the feature'), 200);
+    await visit(officer, `${assemblyPath}/quota-check`, 200);
+    assert.match(await textOf(officer.locator('main')), /The quotas can be met/);
+  });
+
   it('runs the selection in the background, publishes the distribution, then draws with the seed', async () => {
     assert.equal(await follow(officer, 'Select the members', 'main'), 200);
     await expectHeading(officer, 'Select the members');
@@ -240,6 +301,53 @@ describe('Citizens’ assemblies in the browser', { skip: browserMissing }, () =
     assert.equal(lines.length, 152, 'a header and one line per registrant');
     assert.ok(!file.body.toString('utf8').includes(RESIDENT.name), 'pseudonymous');
   });
+  it('lets an officer mark a member as dropped out and draw a replacement, then see it on the registrants', async () => {
+    await visit(officer, assemblyPath, 200);
+    assert.equal(await follow(officer, 'Members and replacements', 'main'), 200);
+    await expectHeading(officer, 'Members and replacements');
+    const members = officer.getByRole('group', { name: 'Who has dropped out?' }).getByRole('checkbox');
+    assert.equal(await members.count(), 24);
+    await fill(officer, { 'Seed for the draw of replacements': 'replace-1' });
+    assert.equal(await submit(officer, 'Draw replacements'), 400);
+    assert.deepEqual(await errorSummaryLinks(officer), [['#dropped', 'Choose the members who dropped out']]);
+
+    const label = (await members.first().getAttribute('value'))!;
+    await members.first().check();
+    await fill(officer, { 'Seed for the draw of replacements': 'replace-1' });
+    assert.equal(await submit(officer, 'Draw replacements'), 200);
+    const banner = (await successBanners(officer)).join();
+    assert.match(banner, /^Success Replacements drawn: [A-Z0-9-]+\.$/);
+    assert.match(
+      await textOf(officer.locator('main')),
+      new RegExp(`${label} replaced by .* \\(seed replace-1\\)`),
+    );
+    const db = e2e.app.t.database.db;
+    const panel = await db
+      .selectFrom('assembly_registrants')
+      .select(['pseudonym', 'status', 'household'])
+      .where('assembly_id', '=', assembly.id)
+      .where('status', 'in', ['selected', 'dropped_out'])
+      .execute();
+    assert.deepEqual(
+      panel.filter((r) => r.status === 'dropped_out').map((r) => r.pseudonym),
+      [label],
+    );
+    const selected = panel.filter((r) => r.status === 'selected');
+    assert.equal(selected.length, 24);
+    const households = panel.map((r) => r.household).filter((h) => h !== null);
+    assert.equal(new Set(households).size, households.length, 'no household twice, drop-outs included');
+
+    await visit(officer, assemblyPath, 200);
+    assert.equal(await follow(officer, 'Registrants', 'main'), 200);
+    await expectHeading(officer, 'Registrants (151)');
+    assert.equal(await officer.locator('main tbody tr').count(), 25);
+    assert.equal(await follow(officer, 'Next page', 'main'), 200);
+    assert.equal(pathOf(officer), `${assemblyPath}/registrants?page=2`);
+    assert.equal(await officer.locator('main tbody tr').count(), 25);
+    await visit(officer, `${assemblyPath}/registrants?page=7`, 200);
+    assert.equal(await officer.locator('main tbody tr').count(), 1);
+  });
+
   it('lets an officer record the assembly at work and answer its recommendation, kept as a decision', async () => {
     await visit(officer, assemblyPath, 200);
     assert.equal(await follow(officer, 'Sessions, documents, recommendations and responses', 'main'), 200);
@@ -307,5 +415,67 @@ describe('Citizens’ assemblies in the browser', { skip: browserMissing }, () =
       await page.getByRole('link', { name: 'Evidence pack', exact: true }).getAttribute('href'),
       'https://www.example.org/evidence-pack.pdf',
     );
+  });
+
+  it('lets an officer correct and delete what the assembly at work published, asking first', async () => {
+    await visit(officer, `${assemblyPath}/work`, 200);
+    const workPath = pathOf(officer);
+    assert.equal(
+      await navigateBy(officer, () =>
+        officer.getByRole('link', { name: 'Change the session of 6 March 2027', exact: true }).click(),
+      ),
+      200,
+    );
+    await expectHeading(officer, 'Change the session');
+    assert.equal(await officer.getByLabel('Date', { exact: true }).inputValue(), '2027-03-06');
+    await fill(officer, { Agenda: '' });
+    assert.equal(await submit(officer, 'Save the session'), 400);
+    assert.deepEqual(await errorSummaryLinks(officer), [['#agenda', 'Enter the agenda']]);
+    await fill(officer, { Agenda: 'Welcome; how the members were chosen; the evidence.' });
+    assert.equal(await submit(officer, 'Save the session'), 200);
+    assert.equal(pathOf(officer), workPath);
+    assert.deepEqual(await successBanners(officer), ['Success The session has been changed.']);
+
+    assert.equal(
+      await navigateBy(officer, () =>
+        officer.getByRole('link', { name: 'Delete “Evidence pack”', exact: true }).click(),
+      ),
+      200,
+    );
+    await expectHeading(officer, 'Delete “Evidence pack”?');
+    assert.equal(await follow(officer, 'Cancel', 'main'), 200);
+    assert.equal(pathOf(officer), workPath);
+    await navigateBy(officer, () =>
+      officer.getByRole('link', { name: 'Delete “Evidence pack”', exact: true }).click(),
+    );
+    assert.equal(await submit(officer, 'Delete the document'), 200);
+    assert.deepEqual(await successBanners(officer), ['Success The document has been deleted.']);
+
+    assert.equal(
+      await navigateBy(officer, () =>
+        officer.getByRole('link', { name: 'Delete “Free buses on Sundays”', exact: true }).click(),
+      ),
+      200,
+    );
+    assert.match(
+      await textOf(officer.locator('main .govuk-warning-text')),
+      /Its official response \(partly accepted\) is deleted with it, and so is the decision kept for it/,
+    );
+    assert.equal(await submit(officer, 'Delete the recommendation'), 200);
+    assert.deepEqual(await successBanners(officer), [
+      'Success The recommendation “Free buses on Sundays” and the decision kept for it have been deleted.',
+    ]);
+    const decisions = await e2e.app.t.database.db
+      .selectFrom('decisions')
+      .select('title')
+      .where('source_type', '=', 'assembly_recommendation')
+      .execute();
+    assert.deepEqual(decisions, []);
+
+    const page = await newPerson();
+    await visit(page, assemblyPath, 200);
+    const main = await textOf(page.locator('main'));
+    assert.match(main, /Welcome; how the members were chosen; the evidence\./);
+    assert.doesNotMatch(main, /Evidence pack|Free buses/);
   });
 });

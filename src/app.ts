@@ -8,6 +8,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
 import { directoryRoutes } from './directory/directory.routes.ts';
 import { directoryApiRoutes } from './directory/directory-api.routes.ts';
+import { activityRoutes } from './evidence/activity/activity.routes.ts';
+import { openDataRoutes } from './evidence/open-data/open-data.routes.ts';
+import { representationRoutes } from './evidence/representation/representation.routes.ts';
+import { valueRoutes } from './evidence/value/value.routes.ts';
+import { accountabilityRoutes } from './participation/accountability/results.routes.ts';
 import { assembliesRoutes } from './participation/assemblies/assemblies.routes.ts';
 import { ballotsRoutes } from './participation/budgeting/ballots/ballots.routes.ts';
 import { accessCodesRoutes } from './participation/budgeting/ballots/codes/codes.routes.ts';
@@ -36,6 +41,7 @@ import { registerViews } from './platform/views/views.ts';
 import { createServices, type Services } from './services.ts';
 import { outcomesRoutes } from './support/outcomes/outcomes.routes.ts';
 import { supportPlansRoutes } from './support/plans/support-plans.routes.ts';
+import { recordsRoutes } from './support/records/records.routes.ts';
 import { referralsRoutes } from './support/referrals/referrals.routes.ts';
 import { sessionsRoutes } from './support/sessions/sessions.routes.ts';
 import { supportRoutes } from './support/support.routes.ts';
@@ -149,6 +155,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   paperBallotsRoutes(app, services);
   // Citizens' assemblies; selections run in the background beside the count runner, the same way.
   assembliesRoutes(app, services);
+  // "You said, we did": every decision tracked as a result under /places/:slug/results.
+  accountabilityRoutes(app, services);
   if (config.env !== 'test') app.addHook('onReady', async () => services.assemblyPanels.runner.start());
   app.addHook('onClose', async () => services.assemblyPanels.runner.stop());
 
@@ -165,6 +173,21 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // Caseloads, contact log, safeguarding and support plans under /places/:slug/support; the family view under
   // /places/:slug/family.
   supportPlansRoutes(app, services);
+  // Subject access and legal holds for place admins; erasure by retention rule runs daily beside the runners.
+  recordsRoutes(app, services);
+  const erasure = services.supportRecords.erasureSchedule({ log: app.log });
+  if (config.env !== 'test') app.addHook('onReady', async () => erasure.start());
+  app.addHook('onClose', async () => erasure.stop());
+  // 9. Evidence: value for money under /places/:slug/value.
+  valueRoutes(app, services);
+
+  // Evidence: who takes part against the population ("About you", profiles, dashboards) and participation
+  // over time, under /places/:slug/evidence and /places/:slug/about-you.
+  representationRoutes(app, services);
+  activityRoutes(app, services);
+  // Open data: /places/:slug/open-data with CSV downloads, and the open JSON API under /api/places and
+  // /api/docs (no session, open CORS, like the directory's API).
+  openDataRoutes(app, services, config.baseUrl);
 
   return app;
 }

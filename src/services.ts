@@ -1,5 +1,10 @@
 import { createAccountsService } from './accounts/accounts.service.ts';
 import { createDirectoryService } from './directory/directory.service.ts';
+import { createActivityService } from './evidence/activity/activity.service.ts';
+import { createOpenDataService } from './evidence/open-data/open-data.service.ts';
+import { createRepresentationService } from './evidence/representation/representation.service.ts';
+import { createValueService } from './evidence/value/value.service.ts';
+import { createResultsTrackingService } from './participation/accountability/results.service.ts';
 import { createAssembliesService } from './participation/assemblies/assemblies/assemblies.service.ts';
 import { createPanelsService } from './participation/assemblies/panels/panels.service.ts';
 import { createRecruitmentService } from './participation/assemblies/recruitment/recruitment.service.ts';
@@ -23,6 +28,7 @@ import { createPlacesService } from './places/places.service.ts';
 import type { Database } from './platform/db/database.ts';
 import type { Mailer } from './platform/mail/mailer.ts';
 import { createSupportPlansServices } from './support/plans/support-plans.service.ts';
+import { createRecordsService } from './support/records/records.service.ts';
 import { createSupportDeliveryServices } from './support/referrals/support-delivery.ts';
 import { createSupportService } from './support/support.service.ts';
 import { supportDirectoryFrom } from './support/support-directory.ts';
@@ -31,7 +37,9 @@ import { supportDirectoryFrom } from './support/support-directory.ts';
 export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: string }) {
   const { db, mailer, baseUrl } = deps;
   const roleLookup = { rolesOfUser: (userId: string) => places.rolesOfUser(userId) };
-  const accounts = createAccountsService({ db, mailer, baseUrl, roles: roleLookup });
+  // Built later; the data download asks for the person's "About you" answers when it runs.
+  const personalData = { aboutYou: (userId: string) => representation.exportOf(userId) };
+  const accounts = createAccountsService({ db, mailer, baseUrl, roles: roleLookup, personalData });
   const places = createPlacesService({ db, accounts });
   const processes = createProcessesService({ db });
   const statistics = createStatisticsService({ db, processes });
@@ -53,6 +61,7 @@ export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: st
   const assemblyRecruitment = createRecruitmentService({ db, baseUrl, assemblies });
   const assemblyPanels = createPanelsService({ db, assemblies });
   const assemblyWork = createWorkService({ db });
+  const results = createResultsTrackingService({ db, notifications });
   const directory = createDirectoryService({ db });
   const support = createSupportService({ db, directory: supportDirectoryFrom(directory) });
   const supportDelivery = createSupportDeliveryServices({
@@ -71,6 +80,11 @@ export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: st
     support,
     notifications,
   });
+  const value = createValueService({ db, outcomes: supportDelivery.outcomes });
+  const representation = createRepresentationService({ db, processes });
+  const activity = createActivityService({ db, processes, profiles: representation });
+  const transfer = createTransferService({ db });
+  const openData = createOpenDataService({ baseUrl, processes, budgets, budgetResults, transfer, results });
   return {
     accounts,
     places,
@@ -89,11 +103,17 @@ export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: st
     assemblyRecruitment,
     assemblyPanels,
     assemblyWork,
-    transfer: createTransferService({ db }),
+    results,
+    transfer,
     directory,
     support,
     supportDelivery,
     supportPlans,
+    supportRecords: createRecordsService({ db }),
+    value,
+    representation,
+    activity,
+    openData,
   };
 }
 

@@ -74,6 +74,8 @@ export function createAccountsService(deps: {
   mailer: Mailer;
   baseUrl: string;
   roles: RoleHoldingLookup;
+  /** What other features hold about the person, added to their data download under each key. */
+  personalData?: Record<string, (userId: string) => Promise<unknown>>;
 }) {
   const { db, mailer, baseUrl, roles } = deps;
 
@@ -476,6 +478,9 @@ export function createAccountsService(deps: {
         repo.findAuditOfActor(db, user.id),
         repo.personalRecords(db, user.id),
       ]);
+      const extra: Record<string, unknown> = {};
+      for (const [key, collect] of Object.entries(deps.personalData ?? {}))
+        extra[key] = await collect(user.id);
       await recordAudit(db, actor, {
         action: 'account.data_exported',
         subjectType: 'user',
@@ -516,6 +521,7 @@ export function createAccountsService(deps: {
           subjectId: a.subject_id,
           placeId: a.place_id,
         })),
+        ...extra,
       };
     },
 

@@ -6,7 +6,10 @@ import { seedDemoAssemblies } from './demo-assemblies.ts';
 import { seedDemoBudgets } from './demo-budgets.ts';
 import { seedDemoDirectory } from './demo-directory.ts';
 import { seedDemoParticipation } from './demo-participation.ts';
+import { seedDemoRepresentation } from './demo-representation.ts';
+import { seedDemoResults } from './demo-results.ts';
 import { seedDemoSupport } from './demo-support.ts';
+import { seedDemoValue } from './demo-value.ts';
 
 /** Every demo account shares this password. The people and the place are fictional. */
 export const DEMO_PASSWORD = 'riverside-demo-pass';
@@ -77,5 +80,8 @@ export async function seedDemoData(deps: Services & { db: Database }): Promise<b
     linkWorker: await actorOf('link-worker@riverside.example'),
   });
   await seedDemoAssemblies(deps, place, { officer });
+  await seedDemoResults(deps, place, { officer });
+  await seedDemoRepresentation(deps, place, { officer, residents: neighbours });
+  await seedDemoValue(deps, place, { analyst: await actorOf('analyst@riverside.example') });
   return true;
 }

@@ -143,5 +143,6 @@ describe('orukApiInfo', () => {
     const info = orukApiInfo('https://commonweal.example');
     assert.equal(info.version, '3.0');
     assert.equal(info.links.services, 'https://commonweal.example/api/openreferral/services');
+    assert.equal(info.openapi_url, 'https://commonweal.example/api/docs/openapi.json');
   });
 });

@@ -126,7 +126,7 @@ export function orukApiInfo(baseUrl: string) {
   return {
     version: ORUK_VERSION,
     profile: ORUK_PROFILE,
-    openapi_url: null,
+    openapi_url: `${baseUrl}/api/docs/openapi.json`,
     description:
       'Commonweal directory of local organisations and services, following Open Referral UK conventions.',
     links: {

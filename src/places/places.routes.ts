@@ -84,6 +84,8 @@ export function placesRoutes(app: FastifyInstance, places: PlacesService): void 
           canViewAudit: can(request.actor, 'audit.view', place.id),
           canManageDirectory: can(request.actor, 'directory.manage', place.id),
           canManageAssemblies: can(request.actor, 'assemblies.manage', place.id),
+          canSeeWhoTakesPart: can(request.actor, 'evidence.analyse', place.id),
+          canAnalyseValue: can(request.actor, 'evidence.analyse', place.id),
           canUseSupport: (
             ['programmes.manage', 'participants.review', 'participants.access_log'] as const
           ).some((capability) => can(request.actor, capability, place.id)),

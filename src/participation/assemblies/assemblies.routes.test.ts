@@ -344,4 +344,268 @@ describe('Citizens’ assemblies: access, the assembly at work, cancelling and t
       assert.match(published.body, /Over 20 equally likely panels/);
     });
   });
+  describe('changing and deleting the assembly at work', () => {
+    let sitting: Assembly;
+    let path = '';
+
+    before(async () => {
+      const { assemblies } = t.services;
+      const id = await assemblies.createAssembly(officer, place, {
+        title: 'At work',
+        purpose: 'How should Riverside travel?',
+        panelSize: 22,
+        startsOn: null,
+        endsOn: null,
+      });
+      sitting = await assemblies.getAssembly(place, id);
+      await assemblies.updateAssembly(officer, place, id, { ...sitting, status: 'sitting' });
+      path = `/places/riverside/assemblies/${id}`;
+    });
+
+    const rowsOf = (html: string, section: string) => {
+      const start = html.indexOf(`id="${section}"`);
+      const rest = html.slice(start);
+      const end = rest.indexOf('<h2', 10);
+      return end === -1 ? rest : rest.slice(0, end);
+    };
+
+    it('pages the sessions and documents 25 at a time on the public page and the work page, each list on its own', async () => {
+      const work = t.services.assemblyWork;
+      for (let i = 1; i <= 27; i++) {
+        const day = String(i).padStart(2, '0');
+        await work.addSession(officer, place, sitting, {
+          heldOn: `2027-01-${day}`,
+          location: `Hall ${i}`,
+          agenda: `Agenda number ${i}.`,
+        });
+        await work.addDocument(officer, place, sitting, {
+          title: `Paper ${i}`,
+          url: `https://www.example.org/paper-${i}.pdf`,
+          filename: null,
+          content: null,
+        });
+      }
+      for (const [page, prefix] of [
+        [await officerAgent.get(`${path}/work`), 'work'],
+        [await new Agent(t.app).get(path), 'public'],
+      ] as const) {
+        assert.equal(page.statusCode, 200, prefix);
+        const sessions = rowsOf(page.body, 'sessions');
+        assert.equal(sessions.match(/Agenda number \d+\./g)!.length, 25, prefix);
+        assert.doesNotMatch(sessions, /Agenda number 26\./, prefix);
+        assert.equal(rowsOf(page.body, 'documents').match(/>Paper \d+</g)!.length, 25, prefix);
+        assert.match(sessions, /aria-label="Pages of sessions"/, prefix);
+        assert.match(page.body, /aria-label="Pages of documents"/, prefix);
+      }
+      // The second page of sessions keeps the documents where they were, and lands on the sessions.
+      const work2 = await officerAgent.get(`${path}/work?documents=2`);
+      assert.match(
+        rowsOf(work2.body, 'sessions'),
+        new RegExp(`href="${path}/work\\?sessions=2&amp;documents=2#sessions"`),
+      );
+      const second = await new Agent(t.app).get(`${path}?sessions=2&documents=2`);
+      assert.deepEqual(rowsOf(second.body, 'sessions').match(/Agenda number \d+\./g), [
+        'Agenda number 26.',
+        'Agenda number 27.',
+      ]);
+      assert.deepEqual(rowsOf(second.body, 'documents').match(/>Paper \d+</g), ['>Paper 26<', '>Paper 27<']);
+      assert.equal((await new Agent(t.app).get(`${path}?sessions=999`)).statusCode, 200);
+    });
+
+    it('changes a session, keeping the posted values on an error, and deletes it after asking, audited', async () => {
+      const session = await t.database.db
+        .selectFrom('assembly_sessions')
+        .select('id')
+        .where('assembly_id', '=', sitting.id)
+        .where('location', '=', 'Hall 1')
+        .executeTakeFirstOrThrow();
+      const edit = `${path}/work/sessions/${session.id}/edit`;
+      const form = await officerAgent.get(edit);
+      assert.equal(form.statusCode, 200);
+      assert.match(form.body, /value="2027-01-01"/);
+      assert.equal((await residentAgent.get(edit)).statusCode, 403);
+      const bad = await officerAgent.submit(edit, {
+        heldOn: '2027-13-01',
+        location: 'Town Hall',
+        agenda: 'Evidence',
+      });
+      assert.equal(bad.statusCode, 400);
+      assert.deepEqual(errorSummary(bad.body), ['The date must be a real date, like 2027-03-01']);
+      assert.match(bad.body, /value="Town Hall"/);
+      const ok = await officerAgent.submit(edit, {
+        heldOn: '2027-01-02',
+        location: 'Town Hall',
+        agenda: 'Evidence',
+      });
+      assert.equal(ok.statusCode, 303);
+      assert.equal(ok.headers.location, `${path}/work`);
+      const changed = await t.database.db
+        .selectFrom('assembly_sessions')
+        .select(['held_on', 'location', 'agenda'])
+        .where('id', '=', session.id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(
+        { ...changed, held_on: String(changed.held_on).slice(0, 10) },
+        {
+          held_on: '2027-01-02',
+          location: 'Town Hall',
+          agenda: 'Evidence',
+        },
+      );
+      assert.equal(await auditCount('assembly.session_changed'), 1);
+
+      const remove = `${path}/work/sessions/${session.id}/delete`;
+      const confirm = await officerAgent.get(remove);
+      assert.equal(confirm.statusCode, 200);
+      assert.match(confirm.body, /Delete this session\?/);
+      assert.match(confirm.body, /Town Hall: Evidence/);
+      assert.equal((await residentAgent.submit(path, {}, remove)).statusCode, 403);
+      assert.equal((await officerAgent.submit(remove, {})).statusCode, 303);
+      const left = await t.database.db
+        .selectFrom('assembly_sessions')
+        .select('id')
+        .where('id', '=', session.id)
+        .execute();
+      assert.equal(left.length, 0);
+      assert.equal(await auditCount('assembly.session_deleted'), 1);
+      assert.equal((await officerAgent.get(remove)).statusCode, 404);
+      assert.equal((await officerAgent.get(`${path}/work/sessions/not-an-id/edit`)).statusCode, 404);
+    });
+
+    it('will not reach another assembly’s session or document through this assembly', async () => {
+      const other = await t.database.db
+        .selectFrom('assembly_sessions')
+        .select('id')
+        .where('assembly_id', '=', assembly.id)
+        .executeTakeFirstOrThrow();
+      assert.equal((await officerAgent.get(`${path}/work/sessions/${other.id}/edit`)).statusCode, 404);
+      const before = await t.database.db.selectFrom('assembly_sessions').select('id').execute();
+      const res = await officerAgent.submit(`${base}/work`, {}, `${path}/work/sessions/${other.id}/delete`);
+      assert.equal(res.statusCode, 404);
+      assert.equal(
+        (await t.database.db.selectFrom('assembly_sessions').select('id').execute()).length,
+        before.length,
+      );
+    });
+
+    it('changes a document’s title keeping its PDF, or swaps it for a link, and deletes it, audited', async () => {
+      const work = t.services.assemblyWork;
+      const id = await work.addDocument(officer, place, sitting, {
+        title: 'Minutes',
+        url: null,
+        filename: 'minutes.pdf',
+        content: PDF,
+      });
+      const edit = `${path}/work/documents/${id}/edit`;
+      const form = await officerAgent.get(edit);
+      assert.equal(form.statusCode, 200);
+      assert.match(form.body, /The uploaded PDF is minutes\.pdf/);
+      const kept = await officerAgent.submitMultipart(
+        edit,
+        { title: 'Minutes of the first session', url: '' },
+        {},
+      );
+      assert.equal(kept.statusCode, 303);
+      let row = await t.database.db
+        .selectFrom('assembly_documents')
+        .select(['title', 'url', 'content'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      assert.equal(row.title, 'Minutes of the first session');
+      assert.ok(row.content && Buffer.from(row.content).equals(PDF), 'the PDF is kept');
+
+      const linked = await officerAgent.submitMultipart(
+        edit,
+        { title: 'Minutes of the first session', url: 'https://www.example.org/minutes.pdf' },
+        {},
+      );
+      assert.equal(linked.statusCode, 303);
+      row = await t.database.db
+        .selectFrom('assembly_documents')
+        .select(['title', 'url', 'content'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      assert.equal(row.url, 'https://www.example.org/minutes.pdf');
+      assert.equal(row.content, null);
+      // Now a link, it needs its web address.
+      const empty = await officerAgent.submitMultipart(edit, { title: 'Minutes', url: '' }, {});
+      assert.equal(empty.statusCode, 400);
+      assert.deepEqual(errorSummary(empty.body), ['Enter a web address or choose a PDF to upload']);
+      assert.equal(await auditCount('assembly.document_changed'), 2);
+
+      const remove = `${path}/work/documents/${id}/delete`;
+      assert.match((await officerAgent.get(remove)).body, /Delete “Minutes of the first session”\?/);
+      assert.equal((await officerAgent.submit(remove, {})).statusCode, 303);
+      assert.equal(
+        (await t.database.db.selectFrom('assembly_documents').select('id').where('id', '=', id).execute())
+          .length,
+        0,
+      );
+      assert.equal(await auditCount('assembly.document_deleted'), 1);
+    });
+
+    it('corrects a recommendation, and its decision’s title with it; deleting it deletes its decision too, after a warning', async () => {
+      const work = t.services.assemblyWork;
+      const id = await work.publishRecommendation(officer, place, sitting, {
+        title: 'Free buses',
+        body: 'On Sundays.',
+      });
+      await work.respond(officer, place, sitting, id, { response: 'partly', reason: 'For six months.' });
+      const edit = `${path}/work/recommendations/${id}/edit`;
+      const bad = await officerAgent.submit(edit, { title: '', body: 'On Sundays and holidays.' });
+      assert.equal(bad.statusCode, 400);
+      assert.deepEqual(errorSummary(bad.body), ['Enter the title of the recommendation']);
+      assert.match(bad.body, /On Sundays and holidays\./);
+      assert.equal(
+        (
+          await officerAgent.submit(edit, {
+            title: 'Free buses on Sundays',
+            body: 'On Sundays and holidays.',
+          })
+        ).statusCode,
+        303,
+      );
+      const decision = () =>
+        t.database.db.selectFrom('decisions').select('title').where('source_id', '=', id).execute();
+      assert.deepEqual(await decision(), [{ title: 'Free buses on Sundays' }]);
+      assert.equal(await auditCount('assembly.recommendation_changed'), 1);
+
+      const remove = `${path}/work/recommendations/${id}/delete`;
+      const confirm = await officerAgent.get(remove);
+      assert.match(
+        confirm.body,
+        /Its official response \(partly accepted\) is deleted with it, and so is the decision kept for it/,
+      );
+      const done = await officerAgent.submit(remove, {});
+      assert.equal(done.statusCode, 303);
+      const page = await officerAgent.get(done.headers.location as string);
+      assert.match(
+        page.body,
+        /The recommendation “Free buses on Sundays” and the decision kept for it have been deleted\./,
+      );
+      assert.deepEqual(await decision(), []);
+      assert.equal(
+        (
+          await t.database.db
+            .selectFrom('assembly_recommendations')
+            .select('id')
+            .where('id', '=', id)
+            .execute()
+        ).length,
+        0,
+      );
+      const audit = await t.database.db
+        .selectFrom('audit_events')
+        .select('details')
+        .where('action', '=', 'assembly.recommendation_deleted')
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(audit.details, {
+        recommendation: id,
+        title: 'Free buses on Sundays',
+        response: 'partly',
+        decisionRemoved: true,
+      });
+      assert.doesNotMatch((await new Agent(t.app).get(path)).body, /Free buses/);
+    });
+  });
 });

@@ -4,7 +4,7 @@ import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../
 import { authorise } from '../../platform/auth/policy.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { handleForm, parseForm, validationErrors } from '../../platform/forms.ts';
-import { pageRequest, paginationLinks } from '../../platform/pagination.ts';
+import { type PageRequest, pageRequest, paginationLinks } from '../../platform/pagination.ts';
 import { barChart } from '../../platform/views/bar-chart.ts';
 import type { Services } from '../../services.ts';
 import {
@@ -19,6 +19,7 @@ import type { Assembly } from './assemblies/assemblies.service.ts';
 import { valueLines } from './assemblies/quotas.ts';
 import {
   codeSchema,
+  documentChangeSchema,
   documentSchema,
   drawSchema,
   importSchema,
@@ -37,6 +38,62 @@ import { RESPONSE_LABELS } from './work/work.service.ts';
 const V = 'participation/assemblies/views';
 /** Codes are far too many to guess; this keeps anyone from trying. */
 const CODE_RATE_LIMIT = { rateLimit: { max: 10, timeWindow: '1 minute' } };
+
+/** The public page and the work page each show three lists, each paged by its own query parameter. */
+const WORK_LISTS = ['sessions', 'documents', 'recommendations'] as const;
+type WorkList = (typeof WORK_LISTS)[number];
+type WorkQuery = Partial<Record<WorkList, string>>;
+type WorkListParams = { Params: { id: string }; Querystring: WorkQuery };
+
+const workPages = (query: WorkQuery): Record<WorkList, PageRequest> => ({
+  sessions: pageRequest(query.sessions),
+  documents: pageRequest(query.documents),
+  recommendations: pageRequest(query.recommendations),
+});
+
+/** GOV.UK pagination for each list, keeping the other lists on their pages and landing on the list's heading. */
+function workPagination(
+  path: string,
+  query: WorkQuery,
+  pages: Record<WorkList, PageRequest>,
+  totals: Record<WorkList, number>,
+) {
+  const one = (list: WorkList) => {
+    const relink = (href: string) => {
+      const page = new URL(href, 'http://localhost').searchParams.get('page');
+      const params = new URLSearchParams();
+      for (const other of WORK_LISTS) {
+        const value = other === list ? page : query[other];
+        if (value && value !== '1') params.set(other, value);
+      }
+      const qs = params.toString();
+      return `${qs ? `${path}?${qs}` : path}#${list}`;
+    };
+    const links = paginationLinks(path, {}, pages[list], totals[list]);
+    const p = links.params;
+    return {
+      ...links,
+      params: p && {
+        // Three paginations on one page need their own names to be told apart as landmarks.
+        landmarkLabel: `Pages of ${list}`,
+        items: p.items.map((item) => ('href' in item ? { ...item, href: relink(item.href) } : item)),
+        previous: p.previous && { href: relink(p.previous.href) },
+        next: p.next && { href: relink(p.next.href) },
+      },
+    };
+  };
+  return { sessions: one('sessions'), documents: one('documents'), recommendations: one('recommendations') };
+}
+
+const workTotals = (work: {
+  sessionsTotal: number;
+  documentsTotal: number;
+  recommendationsTotal: number;
+}) => ({
+  sessions: work.sessionsTotal,
+  documents: work.documentsTotal,
+  recommendations: work.recommendationsTotal,
+});
 
 const statusItems = (selected?: unknown) =>
   ASSEMBLY_STATUSES.map((s) => ({ value: s, text: STATUS_LABELS[s], selected: s === selected }));
@@ -162,13 +219,23 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
       }
     });
 
-    scope.get<{ Params: { id: string } }>('/assemblies/:id', async (request, reply) => {
+    scope.get<WorkListParams>('/assemblies/:id', async (request, reply) => {
       const { assembly, officer } = await assemblies.viewAssembly(
         request.actor,
         place(request),
         uuid(request.params.id),
       );
-      const work = await services.assemblyWork.overview(place(request), assembly);
+      const pages = workPages(request.query);
+      const lists = await services.assemblyWork.overview(place(request), assembly, pages);
+      const work = {
+        ...lists,
+        pagination: workPagination(
+          `${base(request)}/${assembly.id}`,
+          request.query,
+          pages,
+          workTotals(lists),
+        ),
+      };
       const report = await panels.report(request.actor, place(request), assembly).catch(() => null);
       return reply.page(`${V}/assembly.njk`, {
         title: assembly.title,
@@ -634,18 +701,17 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
     });
 
     // The assembly at work: sessions, documents, recommendations and the official responses.
-    type WorkParams = { Params: { id: string }; Querystring: { page?: string } };
-    scope.get<WorkParams>('/assemblies/:id/work', async (request, reply) => {
+    scope.get<WorkListParams>('/assemblies/:id/work', async (request, reply) => {
       const assembly = await officerAssembly(request);
-      const page = pageRequest(request.query.page);
-      const work = await services.assemblyWork.workPage(request.actor, place(request), assembly, page);
+      const pages = workPages(request.query);
+      const work = await services.assemblyWork.workPage(request.actor, place(request), assembly, pages);
       const path = `${base(request)}/${assembly.id}/work`;
       return reply.page(`${V}/work.njk`, {
         title: 'The assembly at work',
         assembly,
         ...work,
         path,
-        pagination: paginationLinks(path, {}, page, work.total),
+        pagination: workPagination(path, request.query, pages, workTotals(work)),
       });
     });
 
@@ -698,6 +764,209 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
         return `The recommendation “${data.title}” has been published. Give the official response next.`;
       },
     );
+
+    // Changing and deleting what the assembly at work has published; each delete asks first.
+    type ItemParams = { Params: { id: string; itemId: string } };
+    const workPath = (request: FastifyRequest, assembly: Assembly) => `${base(request)}/${assembly.id}/work`;
+    const itemPath = (request: FastifyRequest<ItemParams>, assembly: Assembly, kind: string) =>
+      `${workPath(request, assembly)}/${kind}/${uuid(request.params.itemId)}`;
+    const work = services.assemblyWork;
+
+    const sessionContext = (request: FastifyRequest<ItemParams>, assembly: Assembly) => ({
+      title: 'Change the session',
+      assembly,
+      action: `${itemPath(request, assembly, 'sessions')}/edit`,
+      back: workPath(request, assembly),
+      submitText: 'Save the session',
+    });
+
+    scope.get<ItemParams>('/assemblies/:id/work/sessions/:itemId/edit', async (request, reply) => {
+      const assembly = await officerAssembly(request);
+      const s = await work.session(request.actor, place(request), assembly, uuid(request.params.itemId));
+      return reply.page(`${V}/session-form.njk`, {
+        ...sessionContext(request, assembly),
+        values: { heldOn: s.held_on, location: s.location, agenda: s.agenda },
+      });
+    });
+
+    scope.post<ItemParams>('/assemblies/:id/work/sessions/:itemId/edit', async (request, reply) => {
+      const assembly = await officerAssembly(request);
+      const s = await work.session(request.actor, place(request), assembly, uuid(request.params.itemId));
+      return handleForm(reply, {
+        schema: sessionSchema,
+        body: request.body,
+        template: `${V}/session-form.njk`,
+        context: sessionContext(request, assembly),
+        action: async (data) => {
+          await work.changeSession(request.actor, place(request), assembly, s.id, data);
+          await flash(request, 'The session has been changed.');
+          return reply.redirect(workPath(request, assembly), 303);
+        },
+      });
+    });
+
+    scope.get<ItemParams>('/assemblies/:id/work/sessions/:itemId/delete', async (request, reply) => {
+      const assembly = await officerAssembly(request);
+      const s = await work.session(request.actor, place(request), assembly, uuid(request.params.itemId));
+      return reply.page(`${V}/confirm-delete.njk`, {
+        title: 'Delete this session?',
+        assembly,
+        session: s,
+        warning: 'It is taken off the assembly’s public page. This cannot be undone.',
+        action: `${itemPath(request, assembly, 'sessions')}/delete`,
+        back: workPath(request, assembly),
+        buttonText: 'Delete the session',
+      });
+    });
+
+    scope.post<ItemParams>('/assemblies/:id/work/sessions/:itemId/delete', async (request, reply) => {
+      const assembly = await officerAssembly(request);
+      await work.deleteSession(request.actor, place(request), assembly, uuid(request.params.itemId));
+      await flash(request, 'The session has been deleted.');
+      return reply.redirect(workPath(request, assembly), 303);
+    });
+
+    const documentContext = (
+      request: FastifyRequest<ItemParams>,
+      assembly: Assembly,
+      document: { filename: string | null; hasFile: boolean },
+    ) => ({
+      title: 'Change the document',
+      assembly,
+      document,
+      action: `${itemPath(request, assembly, 'documents')}/edit`,
+      back: workPath(request, assembly),
+      submitText: 'Save the document',
+    });
+
+    scope.get<ItemParams>('/assemblies/:id/work/documents/:itemId/edit', async (request, reply) => {
+      const assembly = await officerAssembly(request);
+      const d = await work.document(request.actor, place(request), assembly, uuid(request.params.itemId));
+      return reply.page(`${V}/document-form.njk`, {
+        ...documentContext(request, assembly, d),
+        values: { title: d.title, url: d.url ?? '' },
+      });
+    });
+
+    scope.post<ItemParams>('/assemblies/:id/work/documents/:itemId/edit', async (request, reply) => {
+      const assembly = await officerAssembly(request);
+      const d = await work.document(request.actor, place(request), assembly, uuid(request.params.itemId));
+      return handleForm(reply, {
+        schema: documentChangeSchema,
+        body: request.body,
+        template: `${V}/document-form.njk`,
+        context: documentContext(request, assembly, d),
+        action: async (data) => {
+          await work.changeDocument(request.actor, place(request), assembly, d.id, data);
+          await flash(request, `The document “${data.title}” has been changed.`);
+          return reply.redirect(workPath(request, assembly), 303);
+        },
+      });
+    });
+
+    scope.get<ItemParams>('/assemblies/:id/work/documents/:itemId/delete', async (request, reply) => {
+      const assembly = await officerAssembly(request);
+      const d = await work.document(request.actor, place(request), assembly, uuid(request.params.itemId));
+      return reply.page(`${V}/confirm-delete.njk`, {
+        title: `Delete “${d.title}”?`,
+        assembly,
+        warning: d.hasFile
+          ? 'It is taken off the assembly’s public page and the uploaded PDF is deleted. This cannot be undone.'
+          : 'It is taken off the assembly’s public page. This cannot be undone.',
+        action: `${itemPath(request, assembly, 'documents')}/delete`,
+        back: workPath(request, assembly),
+        buttonText: 'Delete the document',
+      });
+    });
+
+    scope.post<ItemParams>('/assemblies/:id/work/documents/:itemId/delete', async (request, reply) => {
+      const assembly = await officerAssembly(request);
+      await work.deleteDocument(request.actor, place(request), assembly, uuid(request.params.itemId));
+      await flash(request, 'The document has been deleted.');
+      return reply.redirect(workPath(request, assembly), 303);
+    });
+
+    const recommendationContext = (request: FastifyRequest<ItemParams>, assembly: Assembly) => ({
+      title: 'Change the recommendation',
+      assembly,
+      action: `${itemPath(request, assembly, 'recommendations')}/edit`,
+      back: workPath(request, assembly),
+      submitText: 'Save the recommendation',
+      changing: true,
+    });
+
+    scope.get<ItemParams>('/assemblies/:id/work/recommendations/:itemId/edit', async (request, reply) => {
+      const assembly = await officerAssembly(request);
+      const r = await work.recommendation(
+        request.actor,
+        place(request),
+        assembly,
+        uuid(request.params.itemId),
+      );
+      return reply.page(`${V}/recommendation-form.njk`, {
+        ...recommendationContext(request, assembly),
+        values: { title: r.title, body: r.body },
+      });
+    });
+
+    scope.post<ItemParams>('/assemblies/:id/work/recommendations/:itemId/edit', async (request, reply) => {
+      const assembly = await officerAssembly(request);
+      const r = await work.recommendation(
+        request.actor,
+        place(request),
+        assembly,
+        uuid(request.params.itemId),
+      );
+      return handleForm(reply, {
+        schema: recommendationSchema,
+        body: request.body,
+        template: `${V}/recommendation-form.njk`,
+        context: recommendationContext(request, assembly),
+        action: async (data) => {
+          await work.changeRecommendation(request.actor, place(request), assembly, r.id, data);
+          await flash(request, `The recommendation “${data.title}” has been changed.`);
+          return reply.redirect(workPath(request, assembly), 303);
+        },
+      });
+    });
+
+    scope.get<ItemParams>('/assemblies/:id/work/recommendations/:itemId/delete', async (request, reply) => {
+      const assembly = await officerAssembly(request);
+      const r = await work.recommendation(
+        request.actor,
+        place(request),
+        assembly,
+        uuid(request.params.itemId),
+      );
+      const decision = r.response === 'accepted' || r.response === 'partly';
+      return reply.page(`${V}/confirm-delete.njk`, {
+        title: `Delete “${r.title}”?`,
+        assembly,
+        warning: r.response
+          ? `Its official response (${RESPONSE_LABELS[r.response].toLocaleLowerCase('en')}) is deleted with it${decision ? ', and so is the decision kept for it (unless its result already has progress updates: then it cannot be deleted)' : ''}. This cannot be undone.`
+          : 'It is taken off the assembly’s public page. This cannot be undone.',
+        action: `${itemPath(request, assembly, 'recommendations')}/delete`,
+        back: workPath(request, assembly),
+        buttonText: 'Delete the recommendation',
+      });
+    });
+
+    scope.post<ItemParams>('/assemblies/:id/work/recommendations/:itemId/delete', async (request, reply) => {
+      const assembly = await officerAssembly(request);
+      const gone = await work.deleteRecommendation(
+        request.actor,
+        place(request),
+        assembly,
+        uuid(request.params.itemId),
+      );
+      await flash(
+        request,
+        gone.decisionRemoved
+          ? `The recommendation “${gone.title}” and the decision kept for it have been deleted.`
+          : `The recommendation “${gone.title}” has been deleted.`,
+      );
+      return reply.redirect(workPath(request, assembly), 303);
+    });
 
     type ResponseParams = { Params: { id: string; recommendationId: string } };
     const responseContext = async (request: FastifyRequest<ResponseParams>, assembly: Assembly) => {

@@ -7,6 +7,7 @@ export const drawSchema = z.object({
   quantity: z
     .string({ error: 'Enter how many addresses to invite' })
     .trim()
+    .min(1, 'Enter how many addresses to invite')
     .regex(/^\d+$/, 'The number of addresses must be a whole number, like 500')
     .transform(Number)
     .refine((n) => n >= 1 && n <= 5000, 'Invite between 1 and 5,000 addresses at a time'),
@@ -160,57 +161,65 @@ export const sessionSchema = z.object({
 
 const isPdf = (bytes: Buffer) => bytes.subarray(0, 5).toString('latin1') === '%PDF-';
 
-export const documentSchema = z
-  .object({
-    title: workText('title of the document', 300),
-    url: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => (v ? v : null))
-      .refine((v) => {
-        if (v === null) return true;
-        try {
-          return ['http:', 'https:'].includes(new URL(v).protocol);
-        } catch {
-          return false;
-        }
-      }, 'Enter a web address starting with https://, like https://www.example.org/report.pdf'),
-    file: z.custom<UploadedFile | string | undefined>().optional(),
-  })
-  .transform((form, ctx) => {
-    const file = isUploadedFile(form.file) && form.file.bytes.length > 0 ? form.file : null;
-    if (file && form.url) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['url'],
-        message: 'Give a web address or upload a PDF, not both',
-      });
-      return z.NEVER;
-    }
-    if (!file && !form.url) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['url'],
-        message: 'Enter a web address or choose a PDF to upload',
-      });
-      return z.NEVER;
-    }
-    if (file?.truncated) {
-      ctx.addIssue({ code: 'custom', path: ['file'], message: 'The PDF must be smaller than 2 MB' });
-      return z.NEVER;
-    }
-    if (file && !isPdf(file.bytes)) {
-      ctx.addIssue({ code: 'custom', path: ['file'], message: 'The file must be a PDF' });
-      return z.NEVER;
-    }
-    return {
-      title: form.title,
-      url: file ? null : form.url,
-      filename: file ? file.filename.replace(/[^\w.-]/g, '_').slice(0, 200) || 'document.pdf' : null,
-      content: file ? file.bytes : null,
-    };
-  });
+/**
+ * A document is a web address or an uploaded PDF. When changing one, neither may be given: the service
+ * then keeps the PDF already stored.
+ */
+const documentForm = (mode: 'new' | 'change') =>
+  z
+    .object({
+      title: workText('title of the document', 300),
+      url: z
+        .string()
+        .trim()
+        .optional()
+        .transform((v) => (v ? v : null))
+        .refine((v) => {
+          if (v === null) return true;
+          try {
+            return ['http:', 'https:'].includes(new URL(v).protocol);
+          } catch {
+            return false;
+          }
+        }, 'Enter a web address starting with https://, like https://www.example.org/report.pdf'),
+      file: z.custom<UploadedFile | string | undefined>().optional(),
+    })
+    .transform((form, ctx) => {
+      const file = isUploadedFile(form.file) && form.file.bytes.length > 0 ? form.file : null;
+      if (file && form.url) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['url'],
+          message: 'Give a web address or upload a PDF, not both',
+        });
+        return z.NEVER;
+      }
+      if (!file && !form.url && mode === 'new') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['url'],
+          message: 'Enter a web address or choose a PDF to upload',
+        });
+        return z.NEVER;
+      }
+      if (file?.truncated) {
+        ctx.addIssue({ code: 'custom', path: ['file'], message: 'The PDF must be smaller than 2 MB' });
+        return z.NEVER;
+      }
+      if (file && !isPdf(file.bytes)) {
+        ctx.addIssue({ code: 'custom', path: ['file'], message: 'The file must be a PDF' });
+        return z.NEVER;
+      }
+      return {
+        title: form.title,
+        url: file ? null : form.url,
+        filename: file ? file.filename.replace(/[^\w.-]/g, '_').slice(0, 200) || 'document.pdf' : null,
+        content: file ? file.bytes : null,
+      };
+    });
+
+export const documentSchema = documentForm('new');
+export const documentChangeSchema = documentForm('change');
 
 export const recommendationSchema = z.object({
   title: workText('title of the recommendation', 300),

@@ -232,12 +232,78 @@ describe('Citizens’ assemblies', () => {
         ),
       );
       assert.equal(attempts.filter((a) => a.status === 'fulfilled').length, 1);
+      for (const a of attempts) {
+        if (a.status === 'rejected') assert.match(String(a.reason?.message), /already been used/);
+      }
       const invitation = await t.database.db
         .selectFrom('assembly_registrants')
         .select('id')
         .where('assembly_id', '=', assembly.id)
         .execute();
       assert.equal(invitation.length, 3);
+    });
+
+    it('lets one of many people posting the same code at the same moment register, and tells the rest why', async () => {
+      const { assemblyRecruitment } = t.services;
+      await assemblyRecruitment.uploadAddresses(
+        officer,
+        place,
+        assembly,
+        'address_line_1,address_line_2,town,postcode\n4 Mill Lane,,Riverside,RV1 1AC\n',
+      );
+      const { pdf } = await assemblyRecruitment.drawInvitations(officer, place, assembly, {
+        quantity: 1,
+        seed: 'lottery-8',
+      });
+      const [code] = [
+        ...pdfText(pdf)
+          .flat()
+          .join('\n')
+          .matchAll(/[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){2}/g),
+      ];
+      assert.ok(code);
+      const features = await t.services.assemblies.features(place, assembly.id);
+      const age = features.find((f) => f.name === 'Age band')!;
+      // Every browser has the form open (the code still unused) before any of them posts it.
+      const agents = await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const agent = new Agent(t.app);
+          const form = await agent.submit('/places/riverside/assemblies/register', { code: code[0] });
+          assert.equal(form.statusCode, 200);
+          return agent;
+        }),
+      );
+      const answers = await Promise.all(
+        agents.map((agent, i) =>
+          agent.postRaw('/places/riverside/assemblies/register/details', {
+            _csrf: agent.csrfToken(),
+            code: code[0],
+            name: `Neighbour ${i}`,
+            email: `neighbour${i}@example.org`,
+            [`feature-${age.id}`]: age.values[0]!.id,
+          }),
+        ),
+      );
+      assert.deepEqual(answers.map((a) => a.statusCode).sort(), [200, 400, 400, 400, 400, 400]);
+      for (const refused of answers.filter((a) => a.statusCode === 400)) {
+        assert.match(errorSummary(refused.body)[0]!, /already been used/);
+      }
+      const invitation = await t.database.db
+        .selectFrom('assembly_invitations as i')
+        .innerJoin('assembly_invitation_draws as d', 'd.id', 'i.draw_id')
+        .select(['i.id', 'i.used_at'])
+        .where('i.assembly_id', '=', assembly.id)
+        .where('d.seed', '=', 'lottery-8')
+        .executeTakeFirstOrThrow();
+      assert.ok(invitation.used_at);
+      const registered = await t.database.db
+        .selectFrom('assembly_registrants')
+        .select('name')
+        .where('invitation_id', '=', invitation.id)
+        .execute();
+      assert.equal(registered.length, 1);
+      const winner = answers.findIndex((a) => a.statusCode === 200);
+      assert.equal(registered[0]!.name, `Neighbour ${winner}`);
     });
   });
 

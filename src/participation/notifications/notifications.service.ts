@@ -97,6 +97,14 @@ export function createNotificationsService(deps: { db: Database; mailer: Mailer;
       await repo.deleteFollow(db, f);
     },
 
+    /** Stops following inside the caller's transaction, beside its audit entry. */
+    async unfollowIn(
+      tx: Transaction<DB>,
+      f: { placeId: string; userId: string; targetType: FollowTarget; targetId: string },
+    ) {
+      await repo.deleteFollow(tx, f);
+    },
+
     isFollowing(
       f: { placeId: string; userId: string; targetType: FollowTarget; targetId: string },
       tx?: Transaction<DB>,

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 
-export type FollowTarget = 'process' | 'proposal';
+export type FollowTarget = 'process' | 'proposal' | 'result';
 export type EmailPreference = 'immediate' | 'daily' | 'off';
 
 export interface FollowsTable {

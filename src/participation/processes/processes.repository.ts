@@ -189,6 +189,26 @@ export async function listProcesses(
   return { rows, total: Number(count.n) };
 }
 
+/** Every process of a place, newest first, whatever its phase: for open data. */
+export async function listAllProcesses(
+  db: Executor,
+  placeId: string,
+  page: { limit: number; offset: number },
+) {
+  const query = db.selectFrom('processes').where('place_id', '=', placeId);
+  const [rows, count] = await Promise.all([
+    query
+      .select(processColumns)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
 export async function findVerification(db: Executor, placeId: string, userId: string) {
   return db
     .selectFrom('resident_verifications')

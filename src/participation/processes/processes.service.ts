@@ -116,6 +116,17 @@ export function createProcessesService(deps: { db: Database }) {
       return { processes: rows.map((r) => toProcess(r, phases)), total };
     },
 
+    /** Every process of the place, newest first, whatever its phase (processes are public): for open data. */
+    async listAllProcesses(place: PlaceSummary, page: { limit: number; offset: number }) {
+      const { rows, total } = await repo.listAllProcesses(db, place.id, page);
+      const phases = await repo.findPhases(
+        db,
+        place.id,
+        rows.map((r) => r.id),
+      );
+      return { processes: rows.map((r) => toProcess(r, phases)), total };
+    },
+
     async createProcess(actor: Actor, place: PlaceSummary, input: ProcessInput): Promise<string> {
       authorise(actor, 'processes.manage', place.id);
       validatePhases(input.phases);

@@ -300,29 +300,3 @@ export async function findImage(db: Executor, placeId: string, proposalId: strin
     .where('i.proposal_id', '=', proposalId)
     .executeTakeFirst();
 }
-
-export async function upsertDecision(
-  db: Executor,
-  d: { placeId: string; processId: string; sourceId: string; title: string },
-) {
-  await db
-    .insertInto('decisions')
-    .values({
-      place_id: d.placeId,
-      process_id: d.processId,
-      source_type: 'proposal',
-      source_id: d.sourceId,
-      title: d.title,
-    })
-    .onConflict((oc) => oc.columns(['source_type', 'source_id']).doUpdateSet({ title: d.title }))
-    .execute();
-}
-
-export async function deleteDecision(db: Executor, placeId: string, sourceId: string) {
-  await db
-    .deleteFrom('decisions')
-    .where('place_id', '=', placeId)
-    .where('source_type', '=', 'proposal')
-    .where('source_id', '=', sourceId)
-    .execute();
-}

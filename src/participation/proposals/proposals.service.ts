@@ -6,6 +6,7 @@ import type { Database } from '../../platform/db/database.ts';
 import { ForbiddenError, NotFoundError, RefusalError, ValidationError } from '../../platform/errors.ts';
 import { renderMarkdown } from '../../platform/markdown.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
+import { keepDecision, withdrawDecision } from '../accountability/decisions.ts';
 import type { ModerationService } from '../moderation/moderation.service.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import type { Process, ProcessesService } from '../processes/processes.service.ts';
@@ -396,15 +397,11 @@ export function createProposalsService(deps: {
         const row = await repo.lockProposal(tx, place.id, id);
         if (!row || row.process_id !== process.id) throw new NotFoundError();
         await repo.setAnswer(tx, place.id, id, { answer, reason, answeredBy: actor.user!.id });
+        const source = { placeId: place.id, sourceType: 'proposal' as const, sourceId: id };
         if (answer === 'accepted') {
-          await repo.upsertDecision(tx, {
-            placeId: place.id,
-            processId: process.id,
-            sourceId: id,
-            title: row.title,
-          });
+          await keepDecision(tx, { ...source, processId: process.id, title: row.title });
         } else {
-          await repo.deleteDecision(tx, place.id, id);
+          await withdrawDecision(tx, { ...source, reason: `the answer is now “${ANSWER_LABELS[answer]}”` });
         }
         const message = {
           placeId: place.id,

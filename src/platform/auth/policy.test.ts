@@ -52,10 +52,13 @@ const EXPECTED: Record<PlaceRole, PlaceCapability[]> = {
     'directory.manage_all',
     'outcomes.manage_indicators',
     'assemblies.manage',
+    'results.manage',
+    'value.manage',
+    'population_profile.manage',
   ],
   moderator: ['place.view', 'content.moderate', 'moderation.configure'],
   valuator: ['place.view', 'projects.assess'],
-  analyst: ['place.view', 'evidence.analyse'],
+  analyst: ['place.view', 'evidence.analyse', 'value.manage'],
   place_admin: [
     'place.view',
     'roles.manage',
@@ -67,7 +70,11 @@ const EXPECTED: Record<PlaceRole, PlaceCapability[]> = {
     'budgets.manage',
     'programmes.manage',
     'participants.access_log',
+    'participants.subject_access',
+    'participants.legal_hold',
     'assemblies.manage',
+    'results.manage',
+    'population_profile.manage',
   ],
 };
 

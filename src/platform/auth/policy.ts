@@ -33,6 +33,11 @@ const PLACE_CAPABILITIES = {
   'sessions.run': ['organisation_member', 'link_worker'],
   'outcomes.manage_indicators': ['officer'],
   'safeguarding.lead': ['link_worker'],
+  'participants.subject_access': ['place_admin'],
+  'participants.legal_hold': ['place_admin'],
+  'results.manage': ['officer', 'place_admin'],
+  'value.manage': ['analyst', 'officer'],
+  'population_profile.manage': ['officer', 'place_admin'],
 } as const satisfies Record<string, readonly PlaceRole[] | 'everyone'>;
 
 const INSTANCE_CAPABILITIES = [

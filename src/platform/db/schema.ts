@@ -9,7 +9,18 @@ import type {
   ServiceTaxonomyTermsTable,
   TaxonomyTermsTable,
 } from '../../directory/directory.table.ts';
+import type {
+  AboutYouAnswersTable,
+  PopulationProfileRowsTable,
+  PopulationProfilesTable,
+} from '../../evidence/representation/representation.table.ts';
+import type {
+  ValueBenefitMappingsTable,
+  ValueProgrammeCostsTable,
+  ValueUnitCostsTable,
+} from '../../evidence/value/value.table.ts';
 import type { DecisionsTable } from '../../participation/accountability/decisions.table.ts';
+import type { ResultUpdatesTable } from '../../participation/accountability/results.table.ts';
 import type {
   AssembliesTable,
   AssemblyAddressesTable,
@@ -79,6 +90,11 @@ import type {
   SupportPlansTable,
   SupportPlanVersionsTable,
 } from '../../support/plans/support-plans.table.ts';
+import type {
+  ParticipantLegalHoldsTable,
+  ParticipantSubjectAccessRequestsTable,
+  SupportErasuresTable,
+} from '../../support/records/records.table.ts';
 import type { SupportReferralsTable } from '../../support/referrals/referrals.table.ts';
 import type {
   SupportSessionAttendeesTable,
@@ -119,6 +135,7 @@ export interface DB {
   proposal_images: ProposalImagesTable;
   supports: SupportsTable;
   decisions: DecisionsTable;
+  result_updates: ResultUpdatesTable;
   comments: CommentsTable;
   comment_reactions: CommentReactionsTable;
   moderation_settings: ModerationSettingsTable;
@@ -188,4 +205,16 @@ export interface DB {
   support_goal_ratings: SupportGoalRatingsTable;
   support_plan_comments: SupportPlanCommentsTable;
   support_plan_signoffs: SupportPlanSignoffsTable;
+  // Subject access requests, legal holds and the erasure log (src/support/records/records.table.ts).
+  participant_subject_access_requests: ParticipantSubjectAccessRequestsTable;
+  participant_legal_holds: ParticipantLegalHoldsTable;
+  support_erasures: SupportErasuresTable;
+  // Population profiles and consented "About you" answers (src/evidence/representation/representation.table.ts).
+  population_profiles: PopulationProfilesTable;
+  population_profile_rows: PopulationProfileRowsTable;
+  about_you_answers: AboutYouAnswersTable;
+  // Value for money (src/evidence/value/value.table.ts).
+  value_unit_costs: ValueUnitCostsTable;
+  value_programme_costs: ValueProgrammeCostsTable;
+  value_benefit_mappings: ValueBenefitMappingsTable;
 }

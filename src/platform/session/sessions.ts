@@ -10,7 +10,7 @@ export const SESSION_COOKIE = 'cw_session';
 const SESSION_DAYS = 14;
 const TOUCH_AFTER_MS = 5 * 60 * 1000;
 /** Health probes, static files and the open data API never read or touch a session. */
-const BARE_PATHS = /^\/(ping|health|info)(\?|$)|^\/assets\/|^\/api\/openreferral(\/|\?|$)/;
+const BARE_PATHS = /^\/(ping|health|info)(\?|$)|^\/assets\/|^\/api\/(openreferral|places|docs)(\/|\?|$)/;
 
 declare module 'fastify' {
   interface FastifyRequest {

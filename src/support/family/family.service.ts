@@ -222,7 +222,7 @@ export function createFamilyService(deps: {
           place,
           'participant.goal_rated',
           participantId,
-          { ratingId, goalId, rating },
+          { ratingId, goalId },
           [me.relationship],
         );
       });

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { ObservationStage, OutcomeDirection } from './outcomes.table.ts';
 
@@ -239,5 +239,47 @@ export async function allIndicators(db: Executor, placeId: string) {
     .where('place_id', '=', placeId)
     .orderBy('name')
     .limit(500)
+    .execute();
+}
+
+// Value for money: counts for a period, never rows of children leaving the service.
+
+/** Participants of a programme enrolled (or active) on or before `to` and not exited before `from`. */
+export async function participantsInPeriod(
+  db: Executor,
+  placeId: string,
+  programmeId: string,
+  from: string,
+  to: string,
+) {
+  const row = await db
+    .selectFrom('participants as p')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('p.place_id', '=', placeId)
+    .where('p.programme_id', '=', programmeId)
+    .where((eb) => eb.or([eb('p.exited_on', 'is', null), eb('p.exited_on', '>=', from)]))
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('participant_transitions as t')
+          .select('t.id')
+          .whereRef('t.participant_id', '=', 'p.id')
+          .where('t.place_id', '=', placeId)
+          .where('t.to_status', 'in', ['enrolled', 'active'])
+          .where(sql<boolean>`t.occurred_at::date <= ${to}::date`),
+      ),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Baseline and exit values per child and indicator, with the day each was observed, to be counted. */
+export async function baselineAndExitObserved(db: Executor, placeId: string, programmeId: string) {
+  return db
+    .selectFrom('support_outcome_observations as ob')
+    .innerJoin('participants as p', 'p.id', 'ob.participant_id')
+    .select(['ob.indicator_id', 'ob.participant_id', 'ob.stage', 'ob.value', 'ob.observed_on'])
+    .where('ob.place_id', '=', placeId)
+    .where('p.programme_id', '=', programmeId)
+    .where('ob.stage', 'in', ['baseline', 'exit'])
     .execute();
 }

@@ -293,6 +293,58 @@ export function createOutcomesService(deps: { db: Database; participants: Partic
       };
     },
 
+    /**
+     * For value for money: how many took part in a period and, per indicator, how many children whose exit
+     * score falls in the period improved or crossed the threshold. Counts only, not yet suppressed: the
+     * caller suppresses what it shows.
+     */
+    async achievedInPeriod(
+      actor: Actor,
+      place: PlaceSummary,
+      programmeId: string,
+      period: { from: string; to: string },
+    ) {
+      authorise(actor, 'evidence.analyse', place.id);
+      const [participantCount, observations, indicators] = await Promise.all([
+        repo.participantsInPeriod(db, place.id, programmeId, period.from, period.to),
+        repo.baselineAndExitObserved(db, place.id, programmeId),
+        repo.allIndicators(db, place.id),
+      ]);
+      const exitedInPeriod = new Set(
+        observations
+          .filter((o) => o.stage === 'exit' && o.observed_on >= period.from && o.observed_on <= period.to)
+          .map((o) => `${o.indicator_id}/${o.participant_id}`),
+      );
+      return {
+        participants: participantCount,
+        indicators: indicators.map((indicator) => {
+          const children = new Map<string, { baseline: number | null; exit: number | null }>();
+          for (const o of observations) {
+            if (
+              o.indicator_id !== indicator.id ||
+              !exitedInPeriod.has(`${o.indicator_id}/${o.participant_id}`)
+            )
+              continue;
+            const child = children.get(o.participant_id) ?? { baseline: null, exit: null };
+            if (o.stage === 'baseline') child.baseline = Number(o.value);
+            if (o.stage === 'exit') child.exit = Number(o.value);
+            children.set(o.participant_id, child);
+          }
+          const s = summarise([...children.values()], {
+            direction: indicator.direction,
+            threshold: Number(indicator.threshold),
+          });
+          return {
+            id: indicator.id,
+            name: indicator.name,
+            withBaselineAndExit: s.withBaselineAndExit,
+            improved: s.improved,
+            crossedThreshold: s.crossedThreshold,
+          };
+        }),
+      };
+    },
+
     /** The dashboard as CSV rows (section, row, column, value), the same suppressed figures as the page. */
     async dashboardCsv(actor: Actor, place: PlaceSummary, programmeId: string) {
       const d = await this.dashboard(actor, place, programmeId);

@@ -148,7 +148,7 @@ export function createPlansService(deps: {
           as: 'link_worker',
           note,
         });
-        await auditParticipant(tx, actor, place, 'participant.goal_rated', id, { ratingId, goalId, rating });
+        await auditParticipant(tx, actor, place, 'participant.goal_rated', id, { ratingId, goalId });
       });
     },
   };

@@ -109,6 +109,41 @@ export async function isPublished(db: Executor, placeId: string, budgetId: strin
   return row !== undefined;
 }
 
+/** A page of the place's published counts with their budgets, most recently published first. */
+export async function listPublishedCounts(
+  db: Executor,
+  placeId: string,
+  page: { limit: number; offset: number },
+) {
+  const query = db
+    .selectFrom('budget_counts as c')
+    .innerJoin('budgets as b', (join) =>
+      join.onRef('b.id', '=', 'c.budget_id').onRef('b.place_id', '=', 'c.place_id'),
+    )
+    .where('c.place_id', '=', placeId)
+    .where('c.published_at', 'is not', null);
+  const [rows, count] = await Promise.all([
+    query
+      .select([
+        'c.id',
+        'c.budget_id',
+        'c.published_at',
+        'c.result',
+        'b.title',
+        'b.process_id',
+        'b.currency',
+        'b.total_amount',
+      ])
+      .orderBy('c.published_at', 'desc')
+      .orderBy('c.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
 export async function latestFinishedCount(db: Executor, placeId: string, budgetId: string) {
   return db
     .selectFrom('budget_counts as c')

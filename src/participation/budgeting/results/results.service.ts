@@ -6,10 +6,11 @@ import { AppError, NotFoundError, RefusalError, ValidationError } from '../../..
 import type { PlaceSummary } from '../../../platform/views/place-context.ts';
 import { ballotPaper } from '../ballots/ballot-store.ts';
 import type { CountStatus } from '../ballots/ballots.table.ts';
+import { toMinorUnits } from '../budgets/budgets.schema.ts';
 import type { Budget } from '../budgets/budgets.service.ts';
 import { votingStatus } from '../budgets/voting-window.ts';
 import type { RuleName } from '../tally.ts';
-import { type CountResult, rulesToCount } from './count.ts';
+import { type CountResult, minorToDecimal, rulesToCount } from './count.ts';
 import {
   type CountRunner,
   type CountRunnerDeps,
@@ -147,6 +148,29 @@ export function createResultsService(deps: {
         sections: paper.sections.length,
         unfinishedSheets: await repo.unfinishedPaperSheets(db, place.id, budget.id),
         counts: rows.map(toSummary),
+        total,
+      };
+    },
+
+    /** Published results only, a page of budgets at a time, for open data: public once published. */
+    async publishedResults(place: PlaceSummary, page: { limit: number; offset: number }) {
+      const { rows, total } = await repo.listPublishedCounts(db, place.id, page);
+      return {
+        results: rows.flatMap((r) =>
+          r.result === null || r.published_at === null
+            ? []
+            : [
+                {
+                  budgetId: r.budget_id,
+                  processId: r.process_id,
+                  title: r.title,
+                  currency: r.currency,
+                  totalAmount: minorToDecimal(toMinorUnits(r.total_amount)),
+                  publishedAt: r.published_at,
+                  result: r.result as CountResult,
+                },
+              ],
+        ),
         total,
       };
     },

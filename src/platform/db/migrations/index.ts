@@ -10,6 +10,10 @@ import * as support from './2026-11-28T1700-support.ts';
 import * as supportPlans from './2026-11-28T1800-support-plans.ts';
 import * as supportDelivery from './2026-11-28T1900-support-delivery.ts';
 import * as assemblies from './2026-11-28T2000-assemblies.ts';
+import * as supportRecords from './2026-11-28T2100-support-records.ts';
+import * as results from './2026-11-28T2200-results.ts';
+import * as representation from './2026-11-28T2300-representation.ts';
+import * as value from './2026-11-28T2400-value.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so
@@ -27,6 +31,10 @@ const migrations: Record<string, Migration> = {
   '2026-11-28T1800-support-plans': supportPlans,
   '2026-11-28T1900-support-delivery': supportDelivery,
   '2026-11-28T2000-assemblies': assemblies,
+  '2026-11-28T2100-support-records': supportRecords,
+  '2026-11-28T2200-results': results,
+  '2026-11-28T2300-representation': representation,
+  '2026-11-28T2400-value': value,
 };
 
 export const migrationProvider: MigrationProvider = {
