@@ -42,7 +42,7 @@ export async function listUnitCosts(db: Executor, placeId: string, page: { limit
     query
       .select(unitCostColumns)
       .orderBy('item')
-      .orderBy('year desc')
+      .orderBy('year', 'desc')
       .orderBy('id')
       .limit(page.limit)
       .offset(page.offset)
@@ -58,7 +58,7 @@ export async function unitCostOptions(db: Executor, placeId: string) {
     .select(['id', 'item', 'unit', 'year'])
     .where('place_id', '=', placeId)
     .orderBy('item')
-    .orderBy('year desc')
+    .orderBy('year', 'desc')
     .limit(1000)
     .execute();
 }
