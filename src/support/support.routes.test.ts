@@ -303,6 +303,16 @@ describe('GET /places/:slug/support/cohorts/:id/review', () => {
       .map((r) => r.reference);
     assert.deepEqual(refs, expected);
     assert.match(page.body, /Showing 1 to 25 of 40 children/);
+    // Each of the 25 children on the page has the sighting in their own trail, and nobody else.
+    const request = page.headers['x-request-id'] as string;
+    const seen = await t.database.db
+      .selectFrom('audit_events')
+      .select('subject_id')
+      .where('action', '=', 'participant.listed')
+      .where('request_id', '=', request)
+      .execute();
+    const referenceOf = new Map(rows.map((r) => [r.id, r.reference]));
+    assert.deepEqual(seen.map((r) => referenceOf.get(r.subject_id!)).sort(), [...expected].sort());
   });
 
   it('shows school staff their own setting only', async () => {

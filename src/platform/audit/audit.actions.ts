@@ -163,6 +163,7 @@ export const AUDIT_ACTIONS = [
   'value.benefit_mapping_added',
   'value.benefit_mapping_removed',
   'value.summary_exported',
+  'participant.listed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -45,6 +45,28 @@ export async function insertAuditEvent(db: Kysely<DB> | Transaction<DB>, entry: 
     .execute();
 }
 
+/** Many events in one statement (e.g. one per child shown in a list). */
+export async function insertAuditEvents(
+  db: Kysely<DB> | Transaction<DB>,
+  entries: readonly AuditEntry[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  await db
+    .insertInto('audit_events')
+    .values(
+      entries.map((entry) => ({
+        actor_id: entry.actorId,
+        action: entry.action,
+        subject_type: entry.subjectType,
+        subject_id: entry.subjectId,
+        place_id: entry.placeId,
+        request_id: entry.requestId,
+        details: JSON.stringify(entry.details ?? {}),
+      })),
+    )
+    .execute();
+}
+
 export async function findAuditEvents(
   db: Kysely<DB>,
   filter: AuditFilter,

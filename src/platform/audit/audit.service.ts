@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../auth/actor.ts';
 import type { DB } from '../db/schema.ts';
 import type { AuditAction } from './audit.actions.ts';
-import { insertAuditEvent } from './audit.repository.ts';
+import { insertAuditEvent, insertAuditEvents } from './audit.repository.ts';
 
 export interface AuditRecord {
   action: AuditAction;
@@ -32,4 +32,28 @@ export async function recordAudit(
     requestId: actor.requestId,
     details: record.details ?? {},
   });
+}
+
+/**
+ * One event per subject, written in one statement: for reads that show several people at once (a list of
+ * children), so that each person's own trail says who saw them.
+ */
+export async function recordAuditOfEach(
+  tx: Transaction<DB> | Kysely<DB>,
+  actor: Pick<Actor, 'user' | 'requestId'>,
+  record: Omit<AuditRecord, 'subjectId'>,
+  subjectIds: readonly string[],
+): Promise<void> {
+  await insertAuditEvents(
+    tx,
+    subjectIds.map((subjectId) => ({
+      actorId: record.actorId !== undefined ? record.actorId : (actor.user?.id ?? null),
+      action: record.action,
+      subjectType: record.subjectType,
+      subjectId,
+      placeId: record.placeId ?? null,
+      requestId: actor.requestId,
+      details: record.details ?? {},
+    })),
+  );
 }

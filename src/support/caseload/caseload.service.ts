@@ -9,7 +9,7 @@ import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
 import type { ParticipantsService } from '../participants/participants.service.ts';
-import { auditParticipant } from '../plans/participant-audit.ts';
+import { auditListed, auditParticipant } from '../plans/participant-audit.ts';
 import type { concernSchema, contactSchema, reassignSchema } from '../plans/support-plans.schema.ts';
 import type { ProgrammesService } from '../programmes/programmes.service.ts';
 import * as repo from './caseload.repository.ts';
@@ -74,6 +74,13 @@ export function createCaseloadService(deps: {
         repo.caseload(db, viewer, page),
         repo.loadsOf(db, place.id, actor.user!.id),
       ]);
+      await auditListed(
+        db,
+        actor,
+        place,
+        'caseload',
+        rows.map((r) => r.id),
+      );
       return {
         participants: rows.map((r) => ({
           id: r.id,

@@ -35,6 +35,7 @@ const ACTION_LABELS: Record<
   string
 > = {
   'participant.viewed': 'Viewed the record',
+  'participant.listed': 'Saw them in a list (caseload, review list or register)',
   'participant.reviewed': 'Recorded a review decision',
   'participant.transitioned': 'Moved to another stage',
   'participant.assigned': 'Assigned to a team or link worker',

@@ -7,6 +7,7 @@ import { authorise } from '../../platform/auth/policy.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
+import { auditListed } from '../plans/participant-audit.ts';
 import type { SupportDirectory } from '../programmes/programmes.service.ts';
 import type { IndicatorDomain, ParticipantStatus } from '../support.table.ts';
 import { mayReview, type SupportViewer, supportViewer } from '../support-policy.ts';
@@ -132,6 +133,13 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
       authorise(actor, 'participants.review', place.id);
       const viewer = await viewerOf(actor, place);
       const { rows, total } = await repo.reviewList(db, viewer, cohortId, settingId, page);
+      await auditListed(
+        db,
+        actor,
+        place,
+        'review',
+        rows.map((r) => r.id),
+      );
       return {
         children: rows.map((r) => ({
           id: r.id,

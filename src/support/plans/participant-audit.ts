@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AuditAction } from '../../platform/audit/audit.actions.ts';
-import { recordAudit } from '../../platform/audit/audit.service.ts';
+import { recordAudit, recordAuditOfEach } from '../../platform/audit/audit.service.ts';
 import type { Actor } from '../../platform/auth/actor.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
@@ -25,4 +25,28 @@ export async function auditParticipant(
     placeId: place.id,
     details: { roles, ...details },
   });
+}
+
+/**
+ * A list that names children (a caseload, a review list, a register) is a read of each of them: one
+ * 'participant.listed' entry per child shown, so that "who viewed this child" includes it.
+ */
+export async function auditListed(
+  tx: Transaction<DB> | Kysely<DB>,
+  actor: Actor,
+  place: PlaceSummary,
+  list: 'caseload' | 'review' | 'register' | 'session_candidates',
+  participantIds: readonly string[],
+): Promise<void> {
+  await recordAuditOfEach(
+    tx,
+    actor,
+    {
+      action: 'participant.listed',
+      subjectType: 'participant',
+      placeId: place.id,
+      details: { roles: [...(actor.roles.get(place.id) ?? [])].sort(), list },
+    },
+    [...new Set(participantIds)],
+  );
 }

@@ -174,6 +174,21 @@ describe('GET /places/:slug/support/caseload', () => {
     assert.match(page.body, /Next review/);
   });
 
+  it('records that each child shown was seen, in that child’s own trail', async () => {
+    const before = (await auditOf(ids.amara, 'participant.listed')).length;
+    await leah.get(`${P}/caseload`);
+    const seen = await auditOf(ids.amara, 'participant.listed');
+    assert.equal(seen.length, before + 1);
+    assert.equal((seen.at(-1)!.details as { list: string }).list, 'caseload');
+    const log = await t.database.db
+      .selectFrom('audit_events')
+      .select('subject_id')
+      .where('action', '=', 'participant.listed')
+      .where('request_id', '=', seen.at(-1)!.request_id)
+      .execute();
+    assert.equal(log.length, 3, 'one entry for each of the three children on the page');
+  });
+
   it('warns a link worker over the programme’s caseload limit', async () => {
     const page = await leah.get(`${P}/caseload`);
     assert.match(page.body, /You have 3 children in Riverside Zone: over the caseload limit of 2/);

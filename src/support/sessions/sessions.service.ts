@@ -7,6 +7,7 @@ import type { Database } from '../../platform/db/database.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
 import type { ParticipantsService } from '../participants/participants.service.ts';
+import { auditListed } from '../plans/participant-audit.ts';
 import type { SupportDirectory } from '../programmes/programmes.service.ts';
 import type { ReferralsService } from '../referrals/referrals.service.ts';
 import { ENGAGEMENT_WINDOW, type Engagement, engagement } from './engagement.ts';
@@ -111,6 +112,13 @@ export function createSessionsService(deps: {
     async detail(actor: Actor, place: PlaceSummary, id: string) {
       const { row } = await session(actor, place, id);
       const people = await repo.attendees(db, place.id, id);
+      await auditListed(
+        db,
+        actor,
+        place,
+        'register',
+        people.map((p) => p.participant_id),
+      );
       let names = new Map<string, string>();
       if (row.run_by === 'organisation') {
         const labels = await deps.referrals().partnerLabels(
@@ -158,6 +166,13 @@ export function createSessionsService(deps: {
       }
       const viewer = await participants.viewerOf(actor, place);
       const rows = await repo.workableParticipants(db, viewer);
+      await auditListed(
+        db,
+        actor,
+        place,
+        'session_candidates',
+        rows.map((r) => r.id),
+      );
       return rows.map((r) => ({
         value: r.id,
         text:
