@@ -116,7 +116,7 @@ describe('Citizens’ assemblies in the browser', { skip: browserMissing }, () =
       })
       .check();
     assert.equal(await submit(page, 'Register'), 200);
-    await expectHeading(page, 'You are registered');
+    await expectHeading(page, 'Thank you for registering');
     const stored = await e2e.app.t.database.db
       .selectFrom('assembly_registrants')
       .select(['name', 'special_consent', 'answers'])

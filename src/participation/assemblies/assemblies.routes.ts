@@ -209,7 +209,8 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
       if (!parsed.ok) return formPage(reply.code(400), invitation, { errors: parsed.errors, values });
       try {
         const done = await recruitment.register(request.actor, place(request), parsed.data.code, parsed.data);
-        return reply.page(`${V}/registered.njk`, { title: 'You are registered', assembly: done.assembly });
+        // Post/Redirect/Get: refreshing the confirmation must not post the spent code again.
+        return reply.redirect(`${base(request)}/${done.assembly.id}/registered`, 303);
       } catch (error) {
         if (error instanceof InvitationRefused) {
           return codePage(reply.code(400), { errors: validationErrors(error), values: { code: body.code } });
@@ -217,6 +218,15 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
         if (!(error instanceof ValidationError)) throw error;
         return formPage(reply.code(400), invitation, { errors: validationErrors(error), values });
       }
+    });
+
+    scope.get<{ Params: { id: string } }>('/assemblies/:id/registered', async (request, reply) => {
+      const { assembly } = await assemblies.viewAssembly(
+        request.actor,
+        place(request),
+        uuid(request.params.id),
+      );
+      return reply.page(`${V}/registered.njk`, { title: 'Thank you for registering', assembly });
     });
 
     scope.get<WorkListParams>('/assemblies/:id', async (request, reply) => {

@@ -176,8 +176,13 @@ describe('Citizens’ assemblies', () => {
         [`feature-${ethnicityId}`]: ethnicity.values[1]!.id,
         specialConsent: 'yes',
       });
-      assert.equal(first.statusCode, 200);
-      assert.match(first.body, /You are registered/);
+      assert.equal(first.statusCode, 303);
+      assert.match(
+        first.headers.location as string,
+        new RegExp(`/places/riverside/assemblies/${assembly.id}/registered$`),
+      );
+      const confirmation = await new Agent(t.app).get(first.headers.location as string);
+      assert.match(confirmation.body, /Thank you for registering/);
       const row = await t.database.db
         .selectFrom('assembly_registrants')
         .selectAll()
@@ -196,7 +201,7 @@ describe('Citizens’ assemblies', () => {
       const features = await t.services.assemblies.features(place, assembly.id);
       const ethnicity = features.find((f) => f.id === ethnicityId)!;
       const res = await registerWith(codes[1]!, { [`feature-${ethnicityId}`]: ethnicity.values[0]!.id });
-      assert.equal(res.statusCode, 200);
+      assert.equal(res.statusCode, 303);
       const rows = await t.database.db
         .selectFrom('assembly_registrants')
         .select(['answers', 'special_consent'])
@@ -284,7 +289,7 @@ describe('Citizens’ assemblies', () => {
           }),
         ),
       );
-      assert.deepEqual(answers.map((a) => a.statusCode).sort(), [200, 400, 400, 400, 400, 400]);
+      assert.deepEqual(answers.map((a) => a.statusCode).sort(), [303, 400, 400, 400, 400, 400]);
       for (const refused of answers.filter((a) => a.statusCode === 400)) {
         assert.match(errorSummary(refused.body)[0]!, /already been used/);
       }
@@ -302,7 +307,7 @@ describe('Citizens’ assemblies', () => {
         .where('invitation_id', '=', invitation.id)
         .execute();
       assert.equal(registered.length, 1);
-      const winner = answers.findIndex((a) => a.statusCode === 200);
+      const winner = answers.findIndex((a) => a.statusCode === 303);
       assert.equal(registered[0]!.name, `Neighbour ${winner}`);
     });
   });
