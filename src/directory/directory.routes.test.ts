@@ -540,6 +540,12 @@ describe('GET /places/:slug/directory', () => {
     assert.deepEqual(titles(response.body), ['Food parcels', 'Worry Group']);
   });
 
+  it('ignores a repeated or odd parameter rather than failing', async () => {
+    const response = await new Agent(t.app).get(`${D}?q=food&q=worry&page=1&page=2&include=x&include=y`);
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(titles(response.body), ['Food parcels', 'Worry Group']);
+  });
+
   it('finds by need, including narrower needs', async () => {
     const agent = new Agent(t.app);
     assert.deepEqual(titles((await agent.get(`${D}?need=mental-health`)).body), ['Worry Group']);

@@ -250,25 +250,30 @@ export const memberSchema = z.object({
 });
 
 /** The public search: every field optional; anything malformed is treated as not given. */
+/** A search link can be typed or tampered with: a repeated or odd parameter is dropped, never an error. */
 export const searchSchema = z.object({
   q: z
     .string()
     .optional()
-    .transform((v) => (v ?? '').trim().slice(0, 100)),
+    .transform((v) => (v ?? '').trim().slice(0, 100))
+    .catch(''),
   need: z
     .string()
     .optional()
     .transform((v) => {
       const code = (v ?? '').trim().toLowerCase();
       return CODE_PATTERN.test(code) ? code : '';
-    }),
+    })
+    .catch(''),
   area: z
     .string()
     .optional()
-    .transform((v) => (v ?? '').trim().slice(0, 100)),
+    .transform((v) => (v ?? '').trim().slice(0, 100))
+    .catch(''),
   include: z
     .string()
     .optional()
-    .transform((v) => (v === 'all' ? 'all' : '')),
-  page: z.string().optional(),
+    .transform((v): 'all' | '' => (v === 'all' ? 'all' : ''))
+    .catch(''),
+  page: z.string().optional().catch(undefined),
 });
