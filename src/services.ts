@@ -84,7 +84,7 @@ export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: st
   const representation = createRepresentationService({ db, processes });
   const activity = createActivityService({ db, processes, profiles: representation });
   const transfer = createTransferService({ db });
-  const openData = createOpenDataService({ baseUrl, processes, budgets, budgetResults, transfer, results });
+  const openData = createOpenDataService({ baseUrl, processes, budgetResults, results });
   return {
     accounts,
     places,

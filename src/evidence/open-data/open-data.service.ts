@@ -1,9 +1,8 @@
 import type { ResultsService as TrackedResultsService } from '../../participation/accountability/results.service.ts';
 import type { Channel } from '../../participation/budgeting/ballots/ballots.table.ts';
-import type { BudgetsService } from '../../participation/budgeting/budgets/budgets.service.ts';
 import { CHANNELS } from '../../participation/budgeting/results/count.ts';
 import type { ResultsService as BudgetResultsService } from '../../participation/budgeting/results/results.service.ts';
-import type { TransferService } from '../../participation/budgeting/transfer/transfer.service.ts';
+import { pbExportLinks } from '../../participation/budgeting/transfer/transfer.service.ts';
 import { describePhase, type ProcessesService } from '../../participation/processes/processes.service.ts';
 import { anonymousActor } from '../../platform/auth/actor.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
@@ -100,12 +99,10 @@ export type OpenDataService = ReturnType<typeof createOpenDataService>;
 export function createOpenDataService(deps: {
   baseUrl: string;
   processes: ProcessesService;
-  budgets: BudgetsService;
   budgetResults: BudgetResultsService;
-  transfer: TransferService;
   results: TrackedResultsService;
 }) {
-  const { baseUrl, processes, budgets, budgetResults, transfer, results } = deps;
+  const { baseUrl, processes, budgetResults, results } = deps;
   const visitor = () => anonymousActor('open-data');
   const url = (path: string) => `${baseUrl}${path}`;
 
@@ -147,9 +144,10 @@ export function createOpenDataService(deps: {
     const { results: found, total } = await budgetResults.publishedResults(place, page);
     const items: OpenBudgetResult[] = [];
     for (const r of found) {
-      // The .pb links exactly as a signed-out visitor is offered them on the budget's page.
-      const budget = await budgets.getBudget(place, r.budgetId);
-      const links = await transfer.exportLinks(visitor(), place, budget);
+      // Published results were counted after voting closed, so their sections' anonymised ballots are
+      // open to everyone: the same links the budget's page offers a signed-out visitor, without reading
+      // the budget and its projects again for each row.
+      const links = pbExportLinks(place, r.budgetId, r.result.sections);
       const own = r.result.ownRule;
       items.push({
         budget_id: r.budgetId,

@@ -34,6 +34,19 @@ export interface ExportLink {
 
 export type TransferService = ReturnType<typeof createTransferService>;
 
+/** The .pb download of each section, named by section when there is more than one. */
+export function pbExportLinks(
+  place: PlaceSummary,
+  budgetId: string,
+  sections: readonly { districtId: string | null; name: string }[],
+): ExportLink[] {
+  const base = `/places/${place.slug}/budgets/${budgetId}/export.pb`;
+  return sections.map((s) => ({
+    href: `${base}?section=${encodeURIComponent(s.districtId ?? AREA)}`,
+    text: sections.length > 1 ? `Download the ballots for ${s.name} (.pb)` : 'Download the ballots (.pb)',
+  }));
+}
+
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
@@ -43,9 +56,7 @@ const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1
 export function createTransferService(deps: { db: Database }) {
   const { db } = deps;
 
-  function sectionKey(districtId: string | null): string {
-    return districtId ?? AREA;
-  }
+  const sectionKey = (districtId: string | null): string => districtId ?? AREA;
 
   function canExport(actor: Actor, place: PlaceSummary, budget: Budget): boolean {
     return votingStatus(budget) === 'closed' || can(actor, 'budgets.manage', place.id);
@@ -131,14 +142,7 @@ export function createTransferService(deps: { db: Database }) {
     async exportLinks(actor: Actor, place: PlaceSummary, budget: Budget): Promise<ExportLink[]> {
       if (!canExport(actor, place, budget)) return [];
       const paper = await ballotPaper(db, place.id, budget);
-      const base = `/places/${place.slug}/budgets/${budget.id}/export.pb`;
-      return paper.sections.map((s) => ({
-        href: `${base}?section=${encodeURIComponent(sectionKey(s.districtId))}`,
-        text:
-          paper.sections.length > 1
-            ? `Download the ballots for ${s.name} (.pb)`
-            : 'Download the ballots (.pb)',
-      }));
+      return pbExportLinks(place, budget.id, paper.sections);
     },
 
     /**
