@@ -545,7 +545,7 @@ export async function sharingDecisions(db: Executor, placeId: string, participan
  * For the access log only: the pseudonymous reference and where the child belongs, never the record.
  * Place admins read this without the visibility condition because they see who viewed, not what.
  */
-export async function participantLabel(db: Executor, placeId: string, id: string) {
+function labels(db: Executor, placeId: string) {
   return db
     .selectFrom('participants')
     .innerJoin('support_programmes as p', 'p.id', 'participants.programme_id')
@@ -558,25 +558,15 @@ export async function participantLabel(db: Executor, placeId: string, id: string
       'c.name as cohort_name',
       's.name as setting_name',
     ])
-    .where('participants.place_id', '=', placeId)
-    .where('participants.id', '=', id)
-    .executeTakeFirst();
+    .where('participants.place_id', '=', placeId);
+}
+
+export async function participantLabel(db: Executor, placeId: string, id: string) {
+  return labels(db, placeId).where('participants.id', '=', id).executeTakeFirst();
 }
 
 export async function labelsByReference(db: Executor, placeId: string, reference: string) {
-  return db
-    .selectFrom('participants')
-    .innerJoin('support_programmes as p', 'p.id', 'participants.programme_id')
-    .innerJoin('support_cohorts as c', 'c.id', 'participants.cohort_id')
-    .innerJoin('support_settings as s', 's.id', 'participants.setting_id')
-    .select([
-      'participants.id',
-      'participants.reference',
-      'p.name as programme_name',
-      'c.name as cohort_name',
-      's.name as setting_name',
-    ])
-    .where('participants.place_id', '=', placeId)
+  return labels(db, placeId)
     .where('participants.reference', '=', reference)
     .orderBy('p.name')
     .limit(50)
