@@ -109,6 +109,7 @@ export function createCaseloadService(deps: {
         participants.assignmentOptions(place, row.programme_id),
         repo.assignmentHistory(db, place.id, id, page),
       ]);
+      await auditParticipant(db, actor, place, 'participant.viewed', id, { page: 'assignment' });
       return { participant: row, options, history };
     },
 
@@ -302,7 +303,15 @@ export function createCaseloadService(deps: {
 
     async leadConcerns(actor: Actor, place: PlaceSummary, page: Page) {
       authorise(actor, 'safeguarding.lead', place.id);
-      return repo.openConcernsForLead(db, place.id, actor.user!.id, page);
+      const concerns = await repo.openConcernsForLead(db, place.id, actor.user!.id, page);
+      await auditListed(
+        db,
+        actor,
+        place,
+        'safeguarding',
+        concerns.rows.map((c) => c.participant_id),
+      );
+      return concerns;
     },
 
     async safeguardingLead(actor: Actor, place: PlaceSummary, programmeId: string) {

@@ -35,7 +35,7 @@ export async function auditListed(
   tx: Transaction<DB> | Kysely<DB>,
   actor: Actor,
   place: PlaceSummary,
-  list: 'caseload' | 'review' | 'register' | 'session_candidates',
+  list: 'caseload' | 'review' | 'register' | 'session_candidates' | 'safeguarding',
   participantIds: readonly string[],
 ): Promise<void> {
   await recordAuditOfEach(

@@ -280,7 +280,17 @@ describe('safeguarding concerns', () => {
     const page = await otto.get(concernUrl);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /scared to go home/);
-    assert.match((await otto.get(`${P}/safeguarding`)).body, /Amara Testchild/);
+    const list = await otto.get(`${P}/safeguarding`);
+    assert.match(list.body, /Amara Testchild/);
+    const seen = await auditOf(ids.amara, 'participant.listed');
+    assert.ok(
+      seen.some(
+        (e) =>
+          e.request_id === list.headers['x-request-id'] &&
+          (e.details as { list: string }).list === 'safeguarding',
+      ),
+      'the lead’s list is in the child’s trail',
+    );
     assert.equal((await otto.get(`${P}/participants/${ids.amara}`)).statusCode, 404);
     assert.equal((await otto.get(`${P}/participants/${ids.amara}/plan`)).statusCode, 404);
     await ok(otto, `${concernUrl}/resolve`, {

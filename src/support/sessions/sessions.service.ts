@@ -112,13 +112,6 @@ export function createSessionsService(deps: {
     async detail(actor: Actor, place: PlaceSummary, id: string) {
       const { row } = await session(actor, place, id);
       const people = await repo.attendees(db, place.id, id);
-      await auditListed(
-        db,
-        actor,
-        place,
-        'register',
-        people.map((p) => p.participant_id),
-      );
       let names = new Map<string, string>();
       if (row.run_by === 'organisation') {
         const labels = await deps.referrals().partnerLabels(
@@ -127,7 +120,10 @@ export function createSessionsService(deps: {
           people.map((p) => p.referral_id).filter((r): r is string => r !== null),
         );
         names = new Map(
-          people.map((p) => [p.participant_id, labels.get(p.referral_id ?? '') ?? 'A referred child']),
+          people.flatMap((p) => {
+            const label = labels.get(p.referral_id ?? '');
+            return label ? [[p.participant_id, label] as const] : [];
+          }),
         );
       } else {
         const viewer = await participants.viewerOf(actor, place);
@@ -145,12 +141,15 @@ export function createSessionsService(deps: {
           ]),
         );
       }
+      // Only the children the register names were seen; the rest appear without a name.
+      await auditListed(db, actor, place, 'register', [...names.keys()]);
+      const unnamed = row.run_by === 'organisation' ? 'A referred child' : 'A child you no longer work with';
       return {
         session: row,
         attendees: people
           .map((p) => ({
             participantId: p.participant_id,
-            name: names.get(p.participant_id) ?? 'A child you no longer work with',
+            name: names.get(p.participant_id) ?? unnamed,
             status: p.status,
           }))
           .sort((a, b) => a.name.localeCompare(b.name)),
@@ -162,6 +161,13 @@ export function createSessionsService(deps: {
       const { row } = await session(actor, place, id);
       if (row.run_by === 'organisation') {
         const accepted = await deps.referrals().acceptedForOrganization(actor, place, row.organization_id);
+        await auditListed(
+          db,
+          actor,
+          place,
+          'session_candidates',
+          accepted.map((a) => a.participantId),
+        );
         return accepted.map((a) => ({ value: a.participantId, text: a.label }));
       }
       const viewer = await participants.viewerOf(actor, place);
