@@ -1018,18 +1018,6 @@ export async function searchServices(db: Executor, filters: SearchFilters, page:
   return { rows, total: Number(count.n) };
 }
 
-/** Every service of the given ids with its organisation's name, in the place. */
-export async function servicesByIds(db: Executor, placeId: string, ids: readonly string[]) {
-  if (ids.length === 0) return [];
-  return db
-    .selectFrom('services')
-    .innerJoin('organizations', 'organizations.id', 'services.organization_id')
-    .select([...serviceColumns, 'organizations.name as organization_name'])
-    .where('services.place_id', '=', placeId)
-    .where('services.id', 'in', ids)
-    .execute();
-}
-
 export async function listAllOrganizations(db: Executor, placeId: string | null, page: Page) {
   let base = db.selectFrom('organizations');
   if (placeId) base = base.where('organizations.place_id', '=', placeId);

@@ -5,7 +5,7 @@ import { recordAudit } from '../../platform/audit/audit.service.ts';
 import type { Actor } from '../../platform/auth/actor.ts';
 import { authorise } from '../../platform/auth/policy.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
 import { auditListed } from '../plans/participant-audit.ts';
 import type { SupportDirectory } from '../programmes/programmes.service.ts';
@@ -450,12 +450,6 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
       authorise(actor, 'participants.access_log', place.id);
       if (reference === '') return [];
       return repo.labelsByReference(db, place.id, reference);
-    },
-
-    /** Refuses anyone who may neither review nor work with participants, before any query. */
-    assertReviewer(actor: Actor, place: PlaceSummary) {
-      if (!actor.user) throw new ForbiddenError('You need to sign in to see this page');
-      authorise(actor, 'participants.review', place.id);
     },
   };
 }

@@ -233,17 +233,6 @@ export async function addTeamMember(tx: Transaction<DB>, placeId: string, teamId
   return row !== undefined;
 }
 
-export async function isTeamMember(db: Executor, placeId: string, teamId: string, userId: string) {
-  const row = await db
-    .selectFrom('support_team_members')
-    .select('user_id')
-    .where('place_id', '=', placeId)
-    .where('team_id', '=', teamId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** People holding the link worker role in the place, for team selects. */
 export async function linkWorkersOfPlace(db: Executor, placeId: string) {
   return db

@@ -33,8 +33,6 @@ export const REFERRAL_STATUS_LABELS: Record<ReferralStatus, string> = {
   revoked: 'Revoked',
 };
 
-export const REFERRAL_STATUSES = Object.keys(REFERRAL_STATUS_LABELS) as ReferralStatus[];
-
 export type ReferralCheck = { ok: true; to: ReferralStatus } | { ok: false; field: string; message: string };
 
 /** Whether `action` may be taken on a referral in `from`; a decline needs a reason. */

@@ -33,13 +33,6 @@ export const optionalDate = (label: string) =>
     .transform((v) => (v ? v : null))
     .refine((v) => v === null || isRealDate(v), `${label} must be a real date, like 2027-03-01`);
 
-export const requiredDate = (label: string) =>
-  z
-    .string({ error: `Enter ${label.toLowerCase()}` })
-    .trim()
-    .min(1, `Enter ${label.toLowerCase()}`)
-    .refine(isRealDate, `${label} must be a real date, like 2027-03-01`);
-
 const panelSize = z
   .string({ error: 'Enter how many members the assembly will have' })
   .trim()

@@ -173,17 +173,3 @@ export async function allBallots(db: Executor, placeId: string, budgetId: string
   }
   return out;
 }
-
-/** Ballots per channel, for reports and the budget page. */
-export async function ballotCounts(db: Executor, placeId: string, budgetId: string) {
-  const rows = await db
-    .selectFrom('ballots')
-    .select(['channel', db.fn.countAll<string>().as('count')])
-    .where('place_id', '=', placeId)
-    .where('budget_id', '=', budgetId)
-    .groupBy('channel')
-    .execute();
-  const counts: Record<Channel, number> = { online: 0, code: 0, paper: 0, imported: 0 };
-  for (const r of rows) counts[r.channel] = Number(r.count);
-  return counts;
-}
