@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { minorToDecimal } from '../../participation/budgeting/money.ts';
 import {
   adjustBenefit,
   benefitCostRatio,
@@ -11,7 +12,6 @@ import {
   parsePercent,
   paybackMonths,
   paybackText,
-  penceToDecimal,
   percentText,
 } from './cost-benefit.ts';
 
@@ -23,7 +23,7 @@ describe('money and percentages', () => {
     assert.equal(parsePence('£0.07'), 7n);
     assert.equal(parsePence('12.345'), undefined);
     assert.equal(parsePence('ten'), undefined);
-    assert.equal(penceToDecimal(125050n), '1250.50');
+    assert.equal(minorToDecimal(125050n), '1250.50');
     assert.equal(formatPounds(123456789n), '£1,234,567.89');
   });
 

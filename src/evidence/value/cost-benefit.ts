@@ -1,3 +1,4 @@
+import { minorToDecimal, moneyText } from '../../participation/budgeting/money.ts';
 /**
  * Value for money, as pure arithmetic on whole pence (bigint) and hundredths of a per cent (basis points,
  * bigint), so that no figure drifts the way binary floating point would.
@@ -30,20 +31,8 @@ export function parsePence(value: string): bigint | undefined {
   return match[1] === '-' ? -pence : pence;
 }
 
-/** 125050n → "1250.50". */
-export function penceToDecimal(pence: bigint): string {
-  const sign = pence < 0n ? '-' : '';
-  const abs = pence < 0n ? -pence : pence;
-  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
-}
-
-/** 125050n → "£1,250.50", for pages. */
-export function formatPounds(pence: bigint): string {
-  const sign = pence < 0n ? '-' : '';
-  const abs = pence < 0n ? -pence : pence;
-  const pounds = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}£${pounds}.${String(abs % 100n).padStart(2, '0')}`;
-}
+/** 125050n → "£1,250.50", for pages: the platform's one money formatter, in pounds. */
+export const formatPounds = (pence: bigint): string => moneyText(pence, 'GBP');
 
 /** "12.5" → 1250n basis points; undefined unless it is a percentage from 0 to 100 with at most 2 decimals. */
 export function parsePercent(value: string): bigint | undefined {
@@ -137,7 +126,7 @@ export const NO_BENEFIT: BenefitSteps = {
 /** Benefit ÷ cost to two decimal places, as a decimal string ("2.35"); null when nothing was spent. */
 export function benefitCostRatio(benefitPence: bigint, costPence: bigint): string | null {
   if (costPence <= 0n) return null;
-  return penceToDecimal(divideRounded(benefitPence * 100n, costPence));
+  return minorToDecimal(divideRounded(benefitPence * 100n, costPence));
 }
 
 /**

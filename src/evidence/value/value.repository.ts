@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
+import { minorToDecimal } from '../../participation/budgeting/money.ts';
 import type { DB } from '../../platform/db/schema.ts';
-import { penceToDecimal } from './cost-benefit.ts';
 import type { UnitCostValues } from './unit-costs-csv.ts';
 import type { CostCategory, OutcomeMeasure } from './value.table.ts';
 
@@ -19,7 +19,7 @@ const unitCostColumns = [
   'notes',
 ] as const;
 
-const money = (pence: bigint | null) => (pence === null ? null : penceToDecimal(pence));
+const money = (pence: bigint | null) => (pence === null ? null : minorToDecimal(pence));
 
 function unitCostRow(placeId: string, v: UnitCostValues) {
   return {

@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { minorToDecimal } from '../../participation/budgeting/money.ts';
 import { neutraliseFormula } from '../../participation/statistics/statistics.export.ts';
 import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../../places/place-scope.ts';
 import { authorise, can } from '../../platform/auth/policy.ts';
@@ -7,7 +8,7 @@ import { handleForm, parseForm, validationErrors } from '../../platform/forms.ts
 import { pageRequest, paginationLinks } from '../../platform/pagination.ts';
 import type { Services } from '../../services.ts';
 import { publishedText } from '../../support/outcomes/suppression.ts';
-import { formatPounds, paybackText, penceToDecimal, STEP_KEYS, VALUE_KINDS } from './cost-benefit.ts';
+import { formatPounds, paybackText, STEP_KEYS, VALUE_KINDS } from './cost-benefit.ts';
 import { UNIT_COST_COLUMNS } from './unit-costs-csv.ts';
 import {
   COST_CATEGORY_LABELS,
@@ -26,7 +27,7 @@ const V = 'evidence/value/views';
 const FORM = `${V}/form.njk`;
 const CONFIDENCE_LABELS = { high: 'High (3)', medium: 'Medium (2)', low: 'Low (1)' } as const;
 
-const money = (p: bigint | null) => (p === null ? '' : penceToDecimal(p));
+const money = (p: bigint | null) => (p === null ? '' : minorToDecimal(p));
 
 function unitCostFields() {
   return [

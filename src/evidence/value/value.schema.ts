@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { minorToDecimal } from '../../participation/budgeting/money.ts';
 import { isUploadedFile } from '../../platform/uploads.ts';
-import { parsePence, parsePercent, penceToDecimal } from './cost-benefit.ts';
+import { parsePence, parsePercent } from './cost-benefit.ts';
 import { checkUnitCost, UNIT_COST_COLUMNS } from './unit-costs-csv.ts';
 
 export const MAX_UNIT_COST_CSV_BYTES = 1024 * 1024;
@@ -73,7 +74,7 @@ export const programmeCostSchema = z
           });
           return z.NEVER;
         }
-        return penceToDecimal(pence);
+        return minorToDecimal(pence);
       }),
     note: z.string().trim().max(500, 'The note must be 500 characters or fewer').optional().default(''),
   })
@@ -97,7 +98,7 @@ function percent(label: string) {
         ctx.addIssue({ code: 'custom', message: `The ${label} must be a percentage from 0 to 100, like 25` });
         return z.NEVER;
       }
-      return penceToDecimal(bp);
+      return minorToDecimal(bp);
     });
 }
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { minorToText } from '../../participation/budgeting/money.ts';
 import { recordAudit } from '../../platform/audit/audit.service.ts';
 import type { Actor } from '../../platform/auth/actor.ts';
 import { authorise } from '../../platform/auth/policy.ts';
@@ -196,7 +197,7 @@ export function createValueService(deps: { db: Database; outcomes: OutcomesServi
   /** The summary as rows of (section, row, column, value), for the CSV and the JSON download alike. */
   function summaryRows(s: Summary): string[][] {
     const rows: string[][] = [['section', 'row', 'column', 'value']];
-    const money = (v: bigint | null) => (v === null ? 'not shown' : formatPounds(v).replace('£', ''));
+    const money = (v: bigint | null) => (v === null ? 'not shown' : minorToText(v));
     rows.push(['Period', 'From', '', s.period.from], ['Period', 'To', '', s.period.to]);
     for (const c of Object.keys(COST_CATEGORY_LABELS) as CostCategory[])
       rows.push(['Costs', COST_CATEGORY_LABELS[c], 'GBP', money(s.costs[c])]);

@@ -8,6 +8,13 @@ export function minorToText(minor: bigint): string {
   return `${negative ? '-' : ''}${whole}.${(abs % 100n).toString().padStart(2, '0')}`;
 }
 
+/** Whole pence to "1234.50": two decimal places, no separators (files, forms, JSON). */
+export function minorToDecimal(minor: bigint): string {
+  const sign = minor < 0n ? '-' : '';
+  const m = minor < 0n ? -minor : minor;
+  return `${sign}${m / 100n}.${String(m % 100n).padStart(2, '0')}`;
+}
+
 /** "£25,000.00" for GBP; any other ISO 4217 code in the same way. */
 const moneyFormats = new Map<string, Intl.NumberFormat | null>();
 

@@ -1,5 +1,5 @@
 import type { Budget } from '../budgets/budgets.service.ts';
-import { minorToText } from '../money.ts';
+import { minorToDecimal } from '../money.ts';
 import type { PbBallot, PbElection, PbProject, VoteType } from '../pabulib.ts';
 import { rational } from '../rules/rational.ts';
 import type { Section } from './ballot-rules.ts';
@@ -24,8 +24,6 @@ export interface SectionElection {
   /** Project id in the election → our project id. */
   readonly projectIds: ReadonlyMap<string, string>;
 }
-
-const minorToDecimal = (minor: bigint) => minorToText(minor).replaceAll(',', '');
 
 /**
  * One section of a budget as a pabulib election: the form every rule counts and every export writes.

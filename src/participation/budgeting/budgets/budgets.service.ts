@@ -6,6 +6,7 @@ import { NotFoundError, ValidationError } from '../../../platform/errors.ts';
 import type { PlaceSummary } from '../../../platform/views/place-context.ts';
 import { today } from '../../processes/phases.ts';
 import type { Process } from '../../processes/processes.service.ts';
+import { minorToDecimal } from '../money.ts';
 import type { RuleName } from '../tally.ts';
 import * as repo from './budgets.repository.ts';
 import { type BudgetForm, OWN_BALLOT_KINDS, toMinorUnits } from './budgets.schema.ts';
@@ -87,13 +88,7 @@ export interface EditState {
 
 /** Amounts are kept as exact decimal strings with two places. */
 function money(value: string | number | null): string {
-  return fromMinorUnits(toMinorUnits(value ?? 0));
-}
-
-function fromMinorUnits(minor: bigint): string {
-  const sign = minor < 0n ? '-' : '';
-  const abs = minor < 0n ? -minor : minor;
-  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+  return minorToDecimal(toMinorUnits(value ?? 0));
 }
 
 const BALLOT_KEYS: readonly (keyof BallotSettings)[] = [
@@ -200,7 +195,7 @@ function toProject(row: ProjectRow): Project {
     limit:
       row.district_amount !== null
         ? money(row.district_amount)
-        : fromMinorUnits(toMinorUnits(money(row.budget_amount)) - toMinorUnits(money(row.districts_amount))),
+        : minorToDecimal(toMinorUnits(money(row.budget_amount)) - toMinorUnits(money(row.districts_amount))),
     limitOf: row.district_name
       ? `for ${row.district_name}`
       : toMinorUnits(money(row.districts_amount)) > 0n
@@ -227,7 +222,7 @@ export function createBudgetsService(deps: { db: Database }) {
     if (sum > total) {
       throw new ValidationError(
         'district1Amount',
-        `The districts’ amounts add up to ${fromMinorUnits(sum)} ${form.currency}, more than the budget total of ${form.totalAmount} ${form.currency}`,
+        `The districts’ amounts add up to ${minorToDecimal(sum)} ${form.currency}, more than the budget total of ${form.totalAmount} ${form.currency}`,
       );
     }
   }

@@ -2,6 +2,7 @@ import type { Channel } from '../ballots/ballots.table.ts';
 import type { SectionElection } from '../ballots/election.ts';
 import { RULE_ORDER } from '../budgets/budgets.schema.ts';
 import type { BallotKind } from '../budgets/budgets.table.ts';
+import { minorToDecimal } from '../money.ts';
 import { explainOutcome } from '../rules/explain.ts';
 import { type Rational, sub, toFractionString } from '../rules/rational.ts';
 import type { RuleName, TallyOutcome } from '../tally.ts';
@@ -109,13 +110,6 @@ export function ruleApplies(rule: RuleName, kind: BallotKind): boolean {
 export function rulesToCount(kind: BallotKind, own: RuleName): RuleName[] {
   if (!ruleApplies(own, kind)) return [];
   return [own, ...RULE_ORDER.filter((r) => r !== own && ruleApplies(r, kind))];
-}
-
-/** Two decimal places from whole pence. */
-export function minorToDecimal(minor: bigint): string {
-  const sign = minor < 0n ? '-' : '';
-  const m = minor < 0n ? -minor : minor;
-  return `${sign}${m / 100n}.${String(m % 100n).padStart(2, '0')}`;
 }
 
 /** A sum of money (in currency units) to two places: half up, or down or up when asked. */

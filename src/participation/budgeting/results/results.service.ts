@@ -9,8 +9,9 @@ import type { CountStatus } from '../ballots/ballots.table.ts';
 import { toMinorUnits } from '../budgets/budgets.schema.ts';
 import type { Budget } from '../budgets/budgets.service.ts';
 import { votingStatus } from '../budgets/voting-window.ts';
+import { minorToDecimal } from '../money.ts';
 import type { RuleName } from '../tally.ts';
-import { type CountResult, minorToDecimal, rulesToCount } from './count.ts';
+import { type CountResult, rulesToCount } from './count.ts';
 import {
   type CountRunner,
   type CountRunnerDeps,
