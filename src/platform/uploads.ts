@@ -1,5 +1,6 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
 
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
 
@@ -14,6 +15,30 @@ export interface UploadedFile {
 
 export function isUploadedFile(value: unknown): value is UploadedFile {
   return typeof value === 'object' && value !== null && 'bytes' in value && 'truncated' in value;
+}
+
+/**
+ * The file of an upload form inside a zod transform: the file, or undefined after reporting on `field`
+ * what is wrong — none chosen (`choose` says what to choose) or larger than `maxBytes`, which must be the
+ * limit the route gives multipart, so that the message and the limit cannot disagree.
+ */
+export function uploadedFile(
+  value: unknown,
+  ctx: z.RefinementCtx,
+  options: { choose: string; maxBytes?: number; field?: string },
+): UploadedFile | undefined {
+  const path = [options.field ?? 'file'];
+  const file = isUploadedFile(value) ? value : undefined;
+  if (!file || file.bytes.length === 0) {
+    ctx.addIssue({ code: 'custom', path, message: options.choose });
+    return undefined;
+  }
+  if (file.truncated) {
+    const megabytes = (options.maxBytes ?? MAX_UPLOAD_BYTES) / (1024 * 1024);
+    ctx.addIssue({ code: 'custom', path, message: `The file must be smaller than ${megabytes} MB` });
+    return undefined;
+  }
+  return file;
 }
 
 /** The image types we accept, recognised by their first bytes rather than by what the browser claims. */

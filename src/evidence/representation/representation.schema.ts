@@ -1,17 +1,10 @@
 import { z } from 'zod';
-import { isUploadedFile } from '../../platform/uploads.ts';
+import { uploadedFile } from '../../platform/uploads.ts';
 
 /** The population profile upload: one CSV file. */
 export const profileUploadSchema = z.object({ file: z.unknown().optional() }).transform((form, ctx) => {
-  const file = isUploadedFile(form.file) ? form.file : undefined;
-  if (!file || file.bytes.length === 0) {
-    ctx.addIssue({ code: 'custom', path: ['file'], message: 'Choose a CSV file to upload' });
-    return z.NEVER;
-  }
-  if (file.truncated) {
-    ctx.addIssue({ code: 'custom', path: ['file'], message: 'The file must be smaller than 2 MB' });
-    return z.NEVER;
-  }
+  const file = uploadedFile(form.file, ctx, { choose: 'Choose a CSV file to upload' });
+  if (!file) return z.NEVER;
   return { filename: file.filename || 'profile.csv', bytes: file.bytes };
 });
 

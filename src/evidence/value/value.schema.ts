@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { minorToDecimal } from '../../participation/budgeting/money.ts';
-import { isUploadedFile } from '../../platform/uploads.ts';
+import { uploadedFile } from '../../platform/uploads.ts';
 import { parsePence, parsePercent } from './cost-benefit.ts';
 import { checkUnitCost, UNIT_COST_COLUMNS } from './unit-costs-csv.ts';
 
@@ -30,15 +30,11 @@ export const unitCostSchema = z
   });
 
 export const unitCostImportSchema = z.object({ file: z.unknown().optional() }).transform((form, ctx) => {
-  const file = isUploadedFile(form.file) ? form.file : undefined;
-  if (!file || file.bytes.length === 0) {
-    ctx.addIssue({ code: 'custom', path: ['file'], message: 'Choose a CSV file to import' });
-    return z.NEVER;
-  }
-  if (file.truncated) {
-    ctx.addIssue({ code: 'custom', path: ['file'], message: 'The file must be smaller than 1 MB' });
-    return z.NEVER;
-  }
+  const file = uploadedFile(form.file, ctx, {
+    choose: 'Choose a CSV file to import',
+    maxBytes: MAX_UNIT_COST_CSV_BYTES,
+  });
+  if (!file) return z.NEVER;
   return { filename: file.filename, text: file.bytes.toString('utf8') };
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isUploadedFile, type UploadedFile } from '../../../platform/uploads.ts';
+import { type UploadedFile, uploadedFile } from '../../../platform/uploads.ts';
 import { parseValueLines } from './quotas.ts';
 
 export const ASSEMBLY_STATUSES = ['draft', 'recruiting', 'selecting', 'sitting', 'finished'] as const;
@@ -94,14 +94,7 @@ export const csvUploadSchema = (what: string) =>
     .object({ file: z.custom<UploadedFile | string | undefined>().optional() })
     .loose()
     .transform((form, ctx) => {
-      const file = isUploadedFile(form.file) ? form.file : undefined;
-      if (!file || file.bytes.length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['file'], message: `Choose a CSV file of ${what}` });
-        return z.NEVER;
-      }
-      if (file.truncated) {
-        ctx.addIssue({ code: 'custom', path: ['file'], message: 'The file must be smaller than 2 MB' });
-        return z.NEVER;
-      }
+      const file = uploadedFile(form.file, ctx, { choose: `Choose a CSV file of ${what}` });
+      if (!file) return z.NEVER;
       return { ...form, text: file.bytes.toString('utf8') };
     });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isUploadedFile, type UploadedFile } from '../../../platform/uploads.ts';
+import { type UploadedFile, uploadedFile } from '../../../platform/uploads.ts';
 
 /** The largest .pb file accepted: the largest pabulib elections are a few MB. */
 export const MAX_PB_BYTES = 50 * 1024 * 1024;
@@ -7,15 +7,11 @@ export const MAX_PB_BYTES = 50 * 1024 * 1024;
 export const importSchema = z
   .object({ file: z.custom<UploadedFile | string | undefined>().optional() })
   .transform((form, ctx) => {
-    const file = isUploadedFile(form.file) ? form.file : undefined;
-    if (!file || file.bytes.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['file'], message: 'Choose a .pb file to import' });
-      return z.NEVER;
-    }
-    if (file.truncated) {
-      ctx.addIssue({ code: 'custom', path: ['file'], message: 'The file must be smaller than 50 MB' });
-      return z.NEVER;
-    }
+    const file = uploadedFile(form.file, ctx, {
+      choose: 'Choose a .pb file to import',
+      maxBytes: MAX_PB_BYTES,
+    });
+    if (!file) return z.NEVER;
     return { filename: file.filename, bytes: file.bytes };
   });
 
