@@ -66,15 +66,21 @@ export async function handleForm<S extends z.ZodType>(
     schema: S;
     body: unknown;
     template: string;
-    context?: Record<string, unknown>;
+    /**
+     * What the page needs besides the form's values and errors. Pass a function when building it reads
+     * the database: it is then called only when the form is shown again, not on every successful post.
+     */
+    context?: Record<string, unknown> | (() => Promise<Record<string, unknown>> | Record<string, unknown>);
     action: (data: z.output<S>) => Promise<FastifyReply>;
   },
 ): Promise<FastifyReply> {
+  const context = async () =>
+    typeof options.context === 'function' ? await options.context() : options.context;
   const parsed = parseForm(options.schema, options.body);
   if (!parsed.ok) {
     return reply
       .code(400)
-      .page(options.template, { ...options.context, errors: parsed.errors, values: parsed.values });
+      .page(options.template, { ...(await context()), errors: parsed.errors, values: parsed.values });
   }
   try {
     return await options.action(parsed.data);
@@ -84,6 +90,6 @@ export async function handleForm<S extends z.ZodType>(
     for (const key of Object.keys(values)) if (/password/i.test(key) || key === '_csrf') delete values[key];
     return reply
       .code(400)
-      .page(options.template, { ...options.context, errors: validationErrors(error), values });
+      .page(options.template, { ...(await context()), errors: validationErrors(error), values });
   }
 }

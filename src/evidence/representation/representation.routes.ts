@@ -116,7 +116,7 @@ export function representationRoutes(app: FastifyInstance, services: Services): 
         schema: profileUploadSchema,
         body: request.body,
         template: `${V}/profile.njk`,
-        context: await profilePage(request),
+        context: () => profilePage(request),
         action: async (file) => {
           const count = await representation.uploadProfile(request.actor, place(request), file);
           await app.sessions.flash(request, {

@@ -307,7 +307,7 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
         schema: featureSchema,
         body: request.body,
         template: `${V}/features.njk`,
-        context: await featuresContext(request, assembly),
+        context: () => featuresContext(request, assembly),
         action: async (data) => {
           await assemblies.saveFeature(request.actor, place(request), assembly, null, data);
           await flash(request, `The feature “${data.name}” has been added.`);
@@ -363,7 +363,7 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
         schema: csvUploadSchema('quotas'),
         body: request.body,
         template: `${V}/features.njk`,
-        context: await featuresContext(request, assembly),
+        context: () => featuresContext(request, assembly),
         action: async (data) => {
           const n = await assemblies.uploadQuotas(request.actor, place(request), assembly, data.text);
           await flash(request, `The quotas of ${n} features have been read from the file.`);
@@ -434,7 +434,7 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
           schema: csvUploadSchema('addresses'),
           body: request.body,
           template: `${V}/addresses.njk`,
-          context: await addressesContext(request, assembly),
+          context: () => addressesContext(request, assembly),
           action: async (data) => {
             const { read, added } = await recruitment.uploadAddresses(
               request.actor,
@@ -460,7 +460,7 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
           schema: drawSchema,
           body: request.body,
           template: `${V}/addresses.njk`,
-          context: await addressesContext(request, assembly),
+          context: () => addressesContext(request, assembly),
           action: async (data) => {
             const { pdf, filename } = await recruitment.drawInvitations(
               request.actor,
@@ -520,7 +520,7 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
           schema: importSchema,
           body: upload.ok ? { ...(request.body as object), text: upload.data.text } : request.body,
           template: `${V}/registrants.njk`,
-          context: await registrantsContext(request, assembly),
+          context: () => registrantsContext(request, assembly),
           action: async (data) => {
             if (!upload.ok) throw new ValidationError('file', upload.errors.summary[0]!.text);
             const n = await recruitment.importRegistrants(request.actor, place(request), assembly, data);
@@ -567,7 +567,7 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
           schema: selectionSchema,
           body: request.body,
           template: `${V}/selection.njk`,
-          context: await selectionContext(request, assembly),
+          context: () => selectionContext(request, assembly),
           action: async (data) => {
             const id = await panels.requestSelection(request.actor, place(request), assembly, data);
             return reply.redirect(`${base(request)}/${assembly.id}/selection/${id}`, 303);
@@ -701,7 +701,7 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
         schema: replacementSchema,
         body: request.body,
         template: `${V}/members.njk`,
-        context: await membersContext(request, assembly),
+        context: () => membersContext(request, assembly),
         action: async (data) => {
           const chosen = await panels.replace(request.actor, place(request), assembly, data);
           await flash(request, `Replacements drawn: ${chosen.join(', ')}.`);

@@ -206,7 +206,7 @@ export function programmesRoutes(app: FastifyInstance, services: Services): void
         schema: settingSchema,
         body: request.body,
         template: FORM,
-        context: await settingContext(request, p),
+        context: () => settingContext(request, p),
         action: async (data) => {
           await programmes.addSetting(request.actor, place(request), p.id, data);
           await app.sessions.flash(request, { kind: 'success', text: 'The setting has been added.' });
@@ -290,7 +290,7 @@ export function programmesRoutes(app: FastifyInstance, services: Services): void
         schema: teamSchema,
         body: request.body,
         template: FORM,
-        context: await teamContext(request, p),
+        context: () => teamContext(request, p),
         action: async (data) => {
           await programmes.createTeam(request.actor, place(request), p.id, data);
           await app.sessions.flash(request, { kind: 'success', text: `${data.name} has been added.` });
@@ -484,7 +484,7 @@ export function programmesRoutes(app: FastifyInstance, services: Services): void
           schema: importSchema,
           body: request.body,
           template: FORM,
-          context: await importContext(request, p),
+          context: () => importContext(request, p),
           action: async (upload) => {
             const summary = await identification.importCsv(request.actor, place(request), {
               ...upload,

@@ -375,7 +375,15 @@ describe('sessions and the register', () => {
     });
     assert.equal(refused.statusCode, 400);
     assert.doesNotMatch(refused.body, /Jonah/);
-    await ok(partnerA, `${P}/sessions/${sessionId}/attendees`, { participants: childId });
+    const added = await ok(partnerA, `${P}/sessions/${sessionId}/attendees`, { participants: childId });
+    // A successful post redirects without building the form again, so it lists (and audits) nobody.
+    const listed = await t.database.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('action', '=', 'participant.listed')
+      .where('request_id', '=', added.headers['x-request-id'] as string)
+      .execute();
+    assert.equal(listed.length, 0);
     assert.equal((await partnerB.get(`${P}/sessions/${sessionId}`)).statusCode, 404);
   });
 

@@ -75,7 +75,7 @@ export function sessionsRoutes(app: FastifyInstance, services: Services): void {
         schema: sessionSchema,
         body: request.body,
         template: FORM,
-        context: await sessionForm(request),
+        context: () => sessionForm(request),
         action: async (data) => {
           const id = await sessions.create(request.actor, place(request), data);
           await app.sessions.flash(request, { kind: 'success', text: 'The session has been added.' });
@@ -150,7 +150,7 @@ export function sessionsRoutes(app: FastifyInstance, services: Services): void {
         schema: attendeesSchema,
         body: request.body,
         template: FORM,
-        context: await attendeesForm(request),
+        context: () => attendeesForm(request),
         action: async (data) => {
           const id = uuid(request.params.id);
           await sessions.addAttendees(request.actor, place(request), id, data.participants);

@@ -68,7 +68,7 @@ export function accessCodesRoutes(app: FastifyInstance, services: Services): voi
           schema: issueSchema,
           body: request.body,
           template: `${V}/access-codes.njk`,
-          context: await batchesPage(request, budget),
+          context: () => batchesPage(request, budget),
           action: async (data) => {
             const { pdf, filename } = await accessCodes.issueBatch(
               request.actor,
