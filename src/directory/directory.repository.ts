@@ -629,14 +629,20 @@ export async function deleteLocation(tx: Transaction<DB>, reach: Reach, id: stri
 }
 
 /** The locations of each service, with the service_at_location id. */
-export async function locationsOfServices(db: Executor, placeId: string, serviceIds: readonly string[]) {
-  if (serviceIds.length === 0) return [];
+/** Every function below that takes `placeIds` reads services of those places only (one place, or a page of an open-API search across places). */
+export async function locationsOfServices(
+  db: Executor,
+  placeIds: readonly string[],
+  serviceIds: readonly string[],
+) {
+  if (serviceIds.length === 0 || placeIds.length === 0) return [];
   return db
     .selectFrom('service_at_locations as sal')
     .innerJoin('locations', 'locations.id', 'sal.location_id')
     .select([...locationColumns, 'sal.id as service_at_location_id', 'sal.service_id'])
-    .where('sal.place_id', '=', placeId)
-    .where('locations.place_id', '=', placeId)
+    .where('sal.place_id', 'in', placeIds)
+    .where('locations.place_id', 'in', placeIds)
+    .whereRef('locations.place_id', '=', 'sal.place_id')
     .where('sal.service_id', 'in', serviceIds)
     .orderBy('locations.name')
     .orderBy('locations.id')
@@ -690,12 +696,16 @@ export async function contactsOfOrganization(db: Executor, placeId: string, orga
     .execute();
 }
 
-export async function contactsOfServices(db: Executor, placeId: string, serviceIds: readonly string[]) {
-  if (serviceIds.length === 0) return [];
+export async function contactsOfServices(
+  db: Executor,
+  placeIds: readonly string[],
+  serviceIds: readonly string[],
+) {
+  if (serviceIds.length === 0 || placeIds.length === 0) return [];
   return db
     .selectFrom('directory_contacts')
     .select(contactColumns)
-    .where('place_id', '=', placeId)
+    .where('place_id', 'in', placeIds)
     .where('service_id', 'in', serviceIds)
     .orderBy('name')
     .orderBy('id')
@@ -933,13 +943,18 @@ export async function termUsage(db: Executor, placeId: string, id: string) {
   return Number(row.n);
 }
 
-export async function termsOfServices(db: Executor, placeId: string, serviceIds: readonly string[]) {
-  if (serviceIds.length === 0) return [];
+export async function termsOfServices(
+  db: Executor,
+  placeIds: readonly string[],
+  serviceIds: readonly string[],
+) {
+  if (serviceIds.length === 0 || placeIds.length === 0) return [];
   return db
     .selectFrom('service_taxonomy_terms as stt')
     .innerJoin('taxonomy_terms', 'taxonomy_terms.id', 'stt.taxonomy_term_id')
     .select([...termColumns, 'stt.service_id'])
-    .where('stt.place_id', '=', placeId)
+    .where('stt.place_id', 'in', placeIds)
+    .whereRef('taxonomy_terms.place_id', '=', 'stt.place_id')
     .where('stt.service_id', 'in', serviceIds)
     .orderBy('taxonomy_terms.name')
     .execute();

@@ -272,14 +272,16 @@ export function createDirectoryService(deps: { db: Database }) {
   }
 
   /** Services with their locations, contacts and needs, in two or three queries whatever their number. */
-  async function details(placeId: string, rows: ServiceRow[]): Promise<ServiceDetail[]> {
+  /** Services with their organisation, locations, contacts and needs: four queries for any number of rows. */
+  async function details(rows: readonly ServiceRow[]): Promise<ServiceDetail[]> {
     const ids = rows.map((r) => r.id);
+    const placeIds = [...new Set(rows.map((r) => r.place_id))];
     const orgIds = [...new Set(rows.map((r) => r.organization_id))];
     const [organizations, locations, contacts, terms] = await Promise.all([
-      repo.findOrganizations(db, [placeId], orgIds),
-      repo.locationsOfServices(db, placeId, ids),
-      repo.contactsOfServices(db, placeId, ids),
-      repo.termsOfServices(db, placeId, ids),
+      repo.findOrganizations(db, placeIds, orgIds),
+      repo.locationsOfServices(db, placeIds, ids),
+      repo.contactsOfServices(db, placeIds, ids),
+      repo.termsOfServices(db, placeIds, ids),
     ]);
     const orgById = new Map(organizations.map((o) => [o.id, toOrganization(o)]));
     return rows.map((row) => ({
@@ -395,19 +397,14 @@ export function createDirectoryService(deps: { db: Database }) {
         },
         page,
       );
-      // Services of one page may come from several places; each place's details are read with its id.
-      const byPlace = new Map<string, ServiceRow[]>();
-      for (const row of rows) byPlace.set(row.place_id, [...(byPlace.get(row.place_id) ?? []), row]);
-      const found = new Map<string, ServiceDetail>();
-      for (const [placeId, placeRows] of byPlace)
-        for (const detail of await details(placeId, placeRows)) found.set(detail.id, detail);
-      return { services: rows.map((r) => found.get(r.id)!), total };
+      // Services of one page may come from several places: every detail query is limited to those places.
+      return { services: await details(rows), total };
     },
 
     async service(place: PlaceSummary, id: string): Promise<ServiceDetail> {
       const row = await repo.findService(db, { placeId: place.id, memberId: null }, id);
       if (!row) throw new NotFoundError();
-      return (await details(place.id, [row]))[0]!;
+      return (await details([row]))[0]!;
     },
 
     /** A service by its id alone, for the open API; undefined when there is none. */
@@ -416,7 +413,7 @@ export function createDirectoryService(deps: { db: Database }) {
       const placeId = await repo.placeOfService(db, id);
       if (!placeId) return undefined;
       const row = await repo.findService(db, { placeId, memberId: null }, id);
-      return row ? (await details(placeId, [row]))[0] : undefined;
+      return row ? (await details([row]))[0] : undefined;
     },
 
     async organization(
@@ -457,10 +454,7 @@ export function createDirectoryService(deps: { db: Database }) {
       const services = await repo.servicesOfOrganization(db, placeId, id, false);
       return {
         organization,
-        services: await details(
-          placeId,
-          services.map((s) => ({ ...s, organization_name: organization.name })),
-        ),
+        services: await details(services.map((s) => ({ ...s, organization_name: organization.name }))),
       };
     },
 
@@ -646,7 +640,7 @@ export function createDirectoryService(deps: { db: Database }) {
 
     async managedService(actor: Actor, place: PlaceSummary, id: string): Promise<ServiceDetail> {
       const { row } = await managedServiceRow(actor, place, id);
-      return (await details(place.id, [row]))[0]!;
+      return (await details([row]))[0]!;
     },
 
     /** The choices a service form offers for an organisation: the place's needs and the organisation's locations. */
