@@ -6,6 +6,7 @@ import type { Database } from '../../platform/db/database.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { barChart } from '../../platform/views/bar-chart.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
+import { auditParticipant } from '../participant-audit.ts';
 import { STATUS_LABELS } from '../participants/enrolment.ts';
 import type { ParticipantsService } from '../participants/participants.service.ts';
 import { REFERRAL_STATUS_LABELS } from '../referrals/referral-states.ts';
@@ -110,13 +111,7 @@ export function createOutcomesService(deps: { db: Database; participants: Partic
     /** A child's observations with "improved" and "crossed the threshold" per indicator; the read is audited. */
     async ofParticipant(actor: Actor, place: PlaceSummary, participantId: string) {
       const child = await participants.forForm(actor, place, participantId);
-      await recordAudit(db, actor, {
-        action: 'participant.viewed',
-        subjectType: 'participant',
-        subjectId: child.id,
-        placeId: place.id,
-        details: { roles: [...(actor.roles.get(place.id) ?? [])].sort(), page: 'support delivery' },
-      });
+      await auditParticipant(db, actor, place, 'participant.viewed', child.id, { page: 'support delivery' });
       const rows = await repo.observationsOf(db, place.id, child.id);
       const byIndicator = new Map<string, typeof rows>();
       for (const r of rows) byIndicator.set(r.indicator_id, [...(byIndicator.get(r.indicator_id) ?? []), r]);

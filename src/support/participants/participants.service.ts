@@ -1,13 +1,12 @@
 import type { z } from 'zod';
 import { today } from '../../participation/processes/phases.ts';
 import { findAuditEvents } from '../../platform/audit/audit.repository.ts';
-import { recordAudit } from '../../platform/audit/audit.service.ts';
 import type { Actor } from '../../platform/auth/actor.ts';
 import { authorise } from '../../platform/auth/policy.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
-import { auditListed } from '../plans/participant-audit.ts';
+import { auditListed, auditParticipant } from '../participant-audit.ts';
 import type { SupportDirectory } from '../programmes/programmes.service.ts';
 import type { IndicatorDomain, ParticipantStatus } from '../support.table.ts';
 import { mayReview, type SupportViewer, supportViewer } from '../support-policy.ts';
@@ -88,10 +87,6 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
     return supportViewer(actor, place.id, organizationIds);
   }
 
-  function rolesOf(actor: Actor, place: PlaceSummary): string[] {
-    return [...(actor.roles.get(place.id) ?? [])].sort();
-  }
-
   /** Locks a participant the viewer may see, or 404: guessing an id reveals nothing. */
   async function locked(tx: Parameters<typeof repo.lockParticipant>[0], viewer: SupportViewer, id: string) {
     const row = await repo.lockParticipant(tx, viewer, id);
@@ -99,22 +94,7 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
     return row;
   }
 
-  async function audit(
-    tx: Parameters<typeof recordAudit>[0],
-    actor: Actor,
-    place: PlaceSummary,
-    action: Parameters<typeof recordAudit>[2]['action'],
-    participantId: string,
-    details: Record<string, unknown> = {},
-  ) {
-    await recordAudit(tx, actor, {
-      action,
-      subjectType: 'participant',
-      subjectId: participantId,
-      placeId: place.id,
-      details: { roles: rolesOf(actor, place), ...details },
-    });
-  }
+  const audit = auditParticipant;
 
   return {
     viewerOf,

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
 import { today as londonToday } from '../../participation/processes/phases.ts';
-import type { AuditAction } from '../../platform/audit/audit.actions.ts';
 import { recordAudit } from '../../platform/audit/audit.service.ts';
 import type { Actor } from '../../platform/auth/actor.ts';
 import { authorise } from '../../platform/auth/policy.ts';
 import type { Database } from '../../platform/db/database.ts';
-import type { DB } from '../../platform/db/schema.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
+import { auditParticipant } from '../participant-audit.ts';
 import * as repo from './records.repository.ts';
 import type { ErasedBy } from './records.table.ts';
 import { EXPORT_FORMAT, idsMentioned, plain, type SubjectAccessExport } from './subject-access.ts';
@@ -52,22 +50,7 @@ const systemActor = (runId: string): Pick<Actor, 'user' | 'requestId'> => ({
 export function createRecordsService(deps: { db: Database }) {
   const { db } = deps;
 
-  async function audit(
-    tx: Transaction<DB> | Database,
-    actor: Actor,
-    place: PlaceSummary,
-    action: AuditAction,
-    participantId: string,
-    details: Record<string, unknown>,
-  ) {
-    await recordAudit(tx, actor, {
-      action,
-      subjectType: 'participant',
-      subjectId: participantId,
-      placeId: place.id,
-      details: { roles: [...(actor.roles.get(place.id) ?? [])].sort(), ...details },
-    });
-  }
+  const audit = auditParticipant;
 
   async function labelOf(place: PlaceSummary, id: string) {
     const label = await repo.participantLabel(db, place.id, id);

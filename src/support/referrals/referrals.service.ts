@@ -1,13 +1,13 @@
 import type { z } from 'zod';
 import type { DirectoryService } from '../../directory/directory.service.ts';
 import type { AuditAction } from '../../platform/audit/audit.actions.ts';
-import { recordAudit } from '../../platform/audit/audit.service.ts';
 import type { Actor } from '../../platform/auth/actor.ts';
 import { authorise } from '../../platform/auth/policy.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
+import { auditParticipant } from '../participant-audit.ts';
 import { isOpen } from '../participants/enrolment.ts';
 import type { ParticipantsService } from '../participants/participants.service.ts';
 import type { Engagement } from '../sessions/engagement.ts';
@@ -61,24 +61,7 @@ export function createReferralsService(deps: {
 }) {
   const { db, mailer, baseUrl, participants, directory } = deps;
 
-  const rolesOf = (actor: Actor, place: PlaceSummary) => [...(actor.roles.get(place.id) ?? [])].sort();
-
-  async function audit(
-    tx: Parameters<typeof recordAudit>[0],
-    actor: Actor,
-    place: PlaceSummary,
-    action: AuditAction,
-    participantId: string,
-    details: Record<string, unknown>,
-  ) {
-    await recordAudit(tx, actor, {
-      action,
-      subjectType: 'participant',
-      subjectId: participantId,
-      placeId: place.id,
-      details: { roles: rolesOf(actor, place), ...details },
-    });
-  }
+  const audit = auditParticipant;
 
   function reachOf(actor: Actor, place: PlaceSummary): repo.PartnerReach {
     authorise(actor, 'referrals.receive', place.id);

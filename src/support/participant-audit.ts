@@ -1,9 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { AuditAction } from '../../platform/audit/audit.actions.ts';
-import { recordAudit, recordAuditOfEach } from '../../platform/audit/audit.service.ts';
-import type { Actor } from '../../platform/auth/actor.ts';
-import type { DB } from '../../platform/db/schema.ts';
-import type { PlaceSummary } from '../../platform/views/place-context.ts';
+import type { AuditAction } from '../platform/audit/audit.actions.ts';
+import { recordAudit, recordAuditOfEach } from '../platform/audit/audit.service.ts';
+import type { Actor } from '../platform/auth/actor.ts';
+import type { DB } from '../platform/db/schema.ts';
+import type { PlaceSummary } from '../platform/views/place-context.ts';
 
 /**
  * One audit entry about a child, with the roles the person acted in: their place roles for staff, or their
