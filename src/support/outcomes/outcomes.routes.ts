@@ -4,6 +4,7 @@ import { authorise, can } from '../../platform/auth/policy.ts';
 import { handleForm } from '../../platform/forms.ts';
 import { pageRequest, paginationLinks } from '../../platform/pagination.ts';
 import type { Services } from '../../services.ts';
+import { childName } from '../child-name.ts';
 import { REFERRAL_STATUS_LABELS } from '../referrals/referral-states.ts';
 import { DIRECTION_LABELS, indicatorSchema, observationSchema, STAGE_LABELS } from './outcomes.schema.ts';
 import { SUPPRESSION_THRESHOLD } from './suppression.ts';
@@ -102,10 +103,7 @@ export function outcomesRoutes(app: FastifyInstance, services: Services): void {
         referrals.ofParticipant(request.actor, p, child.id),
         sessions.engagementOf(p.id, child.id),
       ]);
-      const name =
-        child.givenName || child.familyName
-          ? `${child.givenName ?? ''} ${child.familyName ?? ''}`.trim()
-          : child.reference;
+      const name = childName(child.givenName, child.familyName) ?? child.reference;
       return reply.page(`${V}/participant-delivery.njk`, {
         title: `Referrals, sessions and outcomes: ${name}`,
         child,
@@ -131,10 +129,7 @@ export function outcomesRoutes(app: FastifyInstance, services: Services): void {
         child,
         context: {
           title: 'Record an outcome score',
-          caption:
-            child.givenName || child.familyName
-              ? `${child.givenName ?? ''} ${child.familyName ?? ''}`.trim()
-              : child.reference,
+          caption: childName(child.givenName, child.familyName) ?? child.reference,
           action: `${root(request)}/participants/${child.id}/observations/new`,
           backLink: `${root(request)}/participants/${child.id}/delivery`,
           fields: [

@@ -9,6 +9,7 @@ import { handleForm } from '../../platform/forms.ts';
 import { pageRequest, paginationLinks } from '../../platform/pagination.ts';
 import type { Services } from '../../services.ts';
 import { caseloadPage } from '../caseload/caseload.routes.ts';
+import { childName } from '../child-name.ts';
 import { DOMAIN_LABELS } from '../identification/indicators.ts';
 import type { ParticipantStatus } from '../support.table.ts';
 import { NEXT, STATUS_LABELS } from './enrolment.ts';
@@ -70,7 +71,7 @@ const options = (labels: Record<string, string>) =>
   Object.entries(labels).map(([value, text]) => ({ value, text }));
 
 function displayName(p: Pick<ParticipantRecord, 'givenName' | 'familyName' | 'reference'>): string {
-  return p.givenName || p.familyName ? `${p.givenName ?? ''} ${p.familyName ?? ''}`.trim() : p.reference;
+  return childName(p.givenName, p.familyName) ?? p.reference;
 }
 
 export function participantsRoutes(app: FastifyInstance, services: Services): void {

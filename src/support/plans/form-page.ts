@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { handleForm } from '../../platform/forms.ts';
+import { childName } from '../child-name.ts';
 
 export const FORM = 'support/views/form.njk';
 
@@ -58,5 +59,5 @@ export function formPage<S extends z.ZodType, L>(
 }
 
 export function displayName(p: { given_name: string | null; family_name: string | null; reference: string }) {
-  return p.given_name || p.family_name ? `${p.given_name ?? ''} ${p.family_name ?? ''}`.trim() : p.reference;
+  return childName(p.given_name, p.family_name) ?? p.reference;
 }

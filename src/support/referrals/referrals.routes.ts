@@ -5,6 +5,7 @@ import { ForbiddenError, ValidationError } from '../../platform/errors.ts';
 import { handleForm, validationErrors } from '../../platform/forms.ts';
 import { pageRequest, paginationLinks } from '../../platform/pagination.ts';
 import type { Services } from '../../services.ts';
+import { childName } from '../child-name.ts';
 import { DOMAIN_LABELS } from '../identification/indicators.ts';
 import { REFERRAL_STATUS_LABELS } from './referral-states.ts';
 import { declineSchema, inboxSchema, REFERRAL_ITEMS, referralSchema } from './referrals.schema.ts';
@@ -53,10 +54,7 @@ export function referralsRoutes(app: FastifyInstance, services: Services): void 
         child,
         context: {
           title: 'Refer to a partner’s service',
-          caption:
-            child.givenName || child.familyName
-              ? `${child.givenName ?? ''} ${child.familyName ?? ''}`.trim()
-              : child.reference,
+          caption: childName(child.givenName, child.familyName) ?? child.reference,
           action: `${root(request)}/participants/${child.id}/referrals/new`,
           backLink: `${root(request)}/participants/${child.id}`,
           intro: [

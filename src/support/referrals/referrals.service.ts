@@ -7,6 +7,7 @@ import type { Database } from '../../platform/db/database.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
+import { childName } from '../child-name.ts';
 import { auditParticipant } from '../participant-audit.ts';
 import { isOpen } from '../participants/enrolment.ts';
 import type { ParticipantsService } from '../participants/participants.service.ts';
@@ -51,6 +52,9 @@ export interface ReceivedReferral {
  * read of a child's details and every change is audited with the participant as subject, so "who viewed
  * this child" lists partners too.
  */
+/** "Amara Test (Referral 1A2B3C4D)" while the name is known to the viewer, else just the referral's label. */
+const labelled = (name: string | null, label: string) => (name ? `${name} (${label})` : label);
+
 export function createReferralsService(deps: {
   db: Database;
   mailer: Mailer;
@@ -135,10 +139,7 @@ export function createReferralsService(deps: {
         id: row.id,
         label: referralLabel(row.id),
         participantId: row.participant_id,
-        childName:
-          row.given_name || row.family_name
-            ? `${row.given_name ?? ''} ${row.family_name ?? ''}`.trim()
-            : row.reference,
+        childName: childName(row.given_name, row.family_name) ?? row.reference,
         status: row.status,
         serviceName: row.service_name,
         organizationName: row.organization_name,
@@ -293,10 +294,7 @@ export function createReferralsService(deps: {
         sentAt: row.sent_at,
         referredByName: row.referred_by_name,
         carried: row.shown,
-        name:
-          row.name_shared && (row.given_name || row.family_name)
-            ? `${row.given_name ?? ''} ${row.family_name ?? ''}`.trim()
-            : null,
+        name: row.name_shared ? childName(row.given_name, row.family_name) : null,
         dateOfBirth: row.date_of_birth,
         settingName: row.setting_name,
         yearGroup: row.year_group,
@@ -340,10 +338,7 @@ export function createReferralsService(deps: {
       return rows.map((r) => ({
         referralId: r.id,
         participantId: r.participant_id,
-        label:
-          r.given_name || r.family_name
-            ? `${`${r.given_name ?? ''} ${r.family_name ?? ''}`.trim()} (${referralLabel(r.id)})`
-            : referralLabel(r.id),
+        label: labelled(childName(r.given_name, r.family_name), referralLabel(r.id)),
       }));
     },
 
@@ -352,12 +347,7 @@ export function createReferralsService(deps: {
       const reach = reachOf(actor, place);
       const rows = await repo.partnerLabels(db, reach, referralIds);
       return new Map(
-        rows.map((r) => [
-          r.id,
-          r.given_name || r.family_name
-            ? `${`${r.given_name ?? ''} ${r.family_name ?? ''}`.trim()} (${referralLabel(r.id)})`
-            : referralLabel(r.id),
-        ]),
+        rows.map((r) => [r.id, labelled(childName(r.given_name, r.family_name), referralLabel(r.id))]),
       );
     },
   };

@@ -6,6 +6,7 @@ import { authorise, can } from '../../platform/auth/policy.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
+import { childName } from '../child-name.ts';
 import { auditListed } from '../participant-audit.ts';
 import type { ParticipantsService } from '../participants/participants.service.ts';
 import type { SupportDirectory } from '../programmes/programmes.service.ts';
@@ -132,14 +133,7 @@ export function createSessionsService(deps: {
           viewer,
           people.map((p) => p.participant_id),
         );
-        names = new Map(
-          rows.map((r) => [
-            r.id,
-            r.given_name || r.family_name
-              ? `${r.given_name ?? ''} ${r.family_name ?? ''}`.trim()
-              : r.reference,
-          ]),
-        );
+        names = new Map(rows.map((r) => [r.id, childName(r.given_name, r.family_name) ?? r.reference]));
       }
       // Only the children the register names were seen; the rest appear without a name.
       await auditListed(db, actor, place, 'register', [...names.keys()]);
@@ -181,8 +175,7 @@ export function createSessionsService(deps: {
       );
       return rows.map((r) => ({
         value: r.id,
-        text:
-          r.given_name || r.family_name ? `${r.given_name ?? ''} ${r.family_name ?? ''}`.trim() : r.reference,
+        text: childName(r.given_name, r.family_name) ?? r.reference,
       }));
     },
 
