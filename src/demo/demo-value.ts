@@ -35,7 +35,9 @@ export async function seedDemoValue(deps: Services, place: PlaceSummary, people:
     filename: 'unit-costs-illustrative.csv',
     text: await readFile(UNIT_COSTS_SAMPLE, 'utf8'),
   });
-  const [programme] = await value.programmes(analyst, place);
+  const {
+    programmes: [programme],
+  } = await value.programmes(analyst, place, { limit: 1, offset: 0 });
   if (!programme) return;
 
   const year = financialYearOf(today());

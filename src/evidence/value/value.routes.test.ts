@@ -354,3 +354,31 @@ describe('the value-for-money summary', () => {
     assert.equal((await resident.get(`${V}/programmes/${programmeId}/summary`)).statusCode, 403);
   });
 });
+
+describe('GET /places/:slug/value', () => {
+  it('pages the programmes, 25 at a time', async () => {
+    const placeId = (
+      await db().selectFrom('places').select('id').where('slug', '=', 'riverside').executeTakeFirstOrThrow()
+    ).id;
+    await db()
+      .insertInto('support_programmes')
+      .values(
+        Array.from({ length: 25 }, (_, i) => ({
+          place_id: placeId,
+          name: `Zzz programme ${String(i).padStart(2, '0')}`,
+          starts_on: '2026-09-01',
+          ends_on: '2028-07-31',
+          retention_years: 7,
+          caseload_limit: 20,
+        })),
+      )
+      .execute();
+    const first = await analyst.get(V);
+    assert.match(first.body, /Riverside Zone: costs and benefits/);
+    assert.doesNotMatch(first.body, /Zzz programme 24/);
+    assert.match(first.body, /govuk-pagination/);
+    const second = await analyst.get(`${V}?page=2`);
+    assert.match(second.body, /Zzz programme 24: costs and benefits/);
+    assert.doesNotMatch(second.body, /Riverside Zone: costs/);
+  });
+});

@@ -91,11 +91,13 @@ export function valueRoutes(app: FastifyInstance, services: Services): void {
   registerPlaceRoutes(app, (scope) => {
     const base = (request: FastifyRequest) => `/places/${place(request).slug}/value`;
 
-    scope.get('/value', async (request, reply) => {
-      const programmes = await value.programmes(request.actor, place(request));
+    scope.get<{ Querystring: { page?: string } }>('/value', async (request, reply) => {
+      const page = pageRequest(request.query.page);
+      const { programmes, total } = await value.programmes(request.actor, place(request), page);
       return reply.page(`${V}/index.njk`, {
         title: 'Value for money',
         programmes,
+        pagination: paginationLinks(base(request), {}, page, total),
         base: base(request),
         canManage: can(request.actor, 'value.manage', place(request).id),
       });

@@ -99,7 +99,7 @@ export function createValueService(deps: { db: Database; outcomes: OutcomesServi
 
   async function programmeOf(actor: Actor, place: PlaceSummary, programmeId: string) {
     authorise(actor, 'evidence.analyse', place.id);
-    const found = (await outcomes.dashboardProgrammes(actor, place)).find((p) => p.id === programmeId);
+    const found = await outcomes.dashboardProgramme(actor, place, programmeId);
     if (!found) throw new NotFoundError();
     return found;
   }
@@ -243,9 +243,9 @@ export function createValueService(deps: { db: Database; outcomes: OutcomesServi
   }
 
   return {
-    async programmes(actor: Actor, place: PlaceSummary) {
+    async programmes(actor: Actor, place: PlaceSummary, page: { limit: number; offset: number }) {
       authorise(actor, 'evidence.analyse', place.id);
-      return outcomes.dashboardProgrammes(actor, place);
+      return outcomes.dashboardProgrammes(actor, place, page);
     },
 
     async unitCosts(actor: Actor, place: PlaceSummary, page: { limit: number; offset: number }) {

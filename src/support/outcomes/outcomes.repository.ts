@@ -151,14 +151,19 @@ export async function insertObservation(
 
 // The dashboard: counts only. Nothing below returns a name, a reference or a date of birth.
 
-export async function programmes(db: Executor, placeId: string) {
-  return db
-    .selectFrom('support_programmes')
-    .select(['id', 'name'])
-    .where('place_id', '=', placeId)
-    .orderBy('name')
-    .limit(200)
-    .execute();
+export async function programmes(db: Executor, placeId: string, page: { limit: number; offset: number }) {
+  const query = db.selectFrom('support_programmes').where('place_id', '=', placeId);
+  const [rows, count] = await Promise.all([
+    query
+      .select(['id', 'name'])
+      .orderBy('name')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
 
 export async function programme(db: Executor, placeId: string, id: string) {

@@ -185,11 +185,13 @@ export function outcomesRoutes(app: FastifyInstance, services: Services): void {
       },
     );
 
-    scope.get('/support/dashboard', async (request, reply) => {
-      const programmes = await outcomes.dashboardProgrammes(request.actor, place(request));
+    scope.get<{ Querystring: { page?: string } }>('/support/dashboard', async (request, reply) => {
+      const page = pageRequest(request.query.page);
+      const { programmes, total } = await outcomes.dashboardProgrammes(request.actor, place(request), page);
       return reply.page(`${V}/dashboards.njk`, {
         title: 'Shared measurement',
         programmes,
+        pagination: paginationLinks(`${root(request)}/dashboard`, {}, page, total),
         backLink: `${root(request)}/delivery`,
       });
     });

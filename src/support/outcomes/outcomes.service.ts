@@ -173,9 +173,15 @@ export function createOutcomesService(deps: { db: Database; participants: Partic
       });
     },
 
-    async dashboardProgrammes(actor: Actor, place: PlaceSummary) {
+    async dashboardProgrammes(actor: Actor, place: PlaceSummary, page: { limit: number; offset: number }) {
       authorise(actor, 'evidence.analyse', place.id);
-      return repo.programmes(db, place.id);
+      const { rows, total } = await repo.programmes(db, place.id, page);
+      return { programmes: rows, total };
+    },
+
+    async dashboardProgramme(actor: Actor, place: PlaceSummary, id: string) {
+      authorise(actor, 'evidence.analyse', place.id);
+      return repo.programme(db, place.id, id);
     },
 
     /** Shared measurement for one programme: aggregates only, suppressed. */
