@@ -825,6 +825,18 @@ export interface TermValues {
 }
 
 /** Terms of the place (or of every place), parents before their children's siblings, by name. */
+/** How many of the given ids are needs of the place (to check a form's ticked needs). */
+export async function countTerms(db: Executor, placeId: string, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const row = await db
+    .selectFrom('taxonomy_terms')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('place_id', '=', placeId)
+    .where('id', 'in', ids)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function listTerms(db: Executor, placeId: string | null, page: Page) {
   let base = db.selectFrom('taxonomy_terms');
   if (placeId) base = base.where('taxonomy_terms.place_id', '=', placeId);

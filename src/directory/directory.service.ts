@@ -311,9 +311,8 @@ export function createDirectoryService(deps: { db: Database }) {
   async function validateServiceChoices(place: PlaceSummary, organizationId: string, form: ServiceForm) {
     const problems: { field: string; message: string }[] = [];
     if (form.termIds.length > 0) {
-      const { rows } = await repo.listTerms(db, place.id, { limit: 1000, offset: 0 });
-      const known = new Set(rows.map((r) => r.id));
-      if (!form.termIds.every((id) => known.has(id)))
+      const ticked = [...new Set(form.termIds)];
+      if ((await repo.countTerms(db, place.id, ticked)) !== ticked.length)
         problems.push({ field: 'termIds', message: 'Select needs from the list' });
     }
     if (form.locationIds.length > 0) {
