@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, type LogConfig, PGliteDialect, PostgresDialect, sql } from 'kysely';
@@ -44,9 +45,36 @@ const queryLog: LogConfig | undefined =
       }
     : undefined;
 
+/** Statements worth keeping parsed and planned: reads and writes, not transaction control or DDL. */
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+/** Distinct statements kept per connection; beyond this (a burst of one-off texts) they run unnamed. */
+const PREPARED_PER_CONNECTION = 500;
+
+/**
+ * A PostgreSQL connection that names each statement after its text, so the server parses and plans
+ * it once per connection and then only binds and runs it. Planning is most of the server's work for
+ * the short queries a page sends (the session, a budget with its districts): prepared, they cost a
+ * third as much. The SQL is the same; only the protocol step that carries it changes.
+ */
+class PreparingClient extends pg.Client {
+  readonly #named = new Set<string>();
+
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query has many overloads; this passes them through.
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === 'string' && Array.isArray(values) && !callback && PREPARABLE.test(config)) {
+      const name = `cw_${createHash('sha1').update(config).digest('base64url')}`;
+      if (this.#named.has(name) || this.#named.size < PREPARED_PER_CONNECTION) {
+        this.#named.add(name);
+        return super.query({ name, text: config, values });
+      }
+    }
+    return super.query(config, values, callback);
+  }
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    const pool = new pg.Pool({ connectionString: options.url, max: 10, Client: PreparingClient });
     // An idle connection the server closed (a restart, a failover) must not crash the process:
     // the pool drops it and opens a new one on next use.
     pool.on('error', () => {});
