@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +10,7 @@ import { migrateToLatest, openDatabase } from '../src/platform/db/database.ts';
 import { csrfTokenIn } from '../src/testing/agent.ts';
 import { startServer } from '../src/testing/server-process.ts';
 import { seedOpenBudget } from '../src/testing/voting-fixture.ts';
+import { HttpLane } from './http-lane.ts';
 
 /**
  * Ballots per second over HTTP, against PostgreSQL, beside the raw database rate measured in the same run.
@@ -30,30 +30,43 @@ const serverUrl =
   process.env.TEST_DATABASE_URL ??
   'postgres://postgres@127.0.0.1:5432/postgres';
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-/** Posts a form with a plain keep-alive HTTP client, the lightest on the machine's shared CPU. */
-function post(url: string, cookie: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          cookie,
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
+/** CPU milliseconds used so far by a process (Linux /proc; USER_HZ is 100), or 0 when it has gone. */
+function processCpuMs(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU milliseconds of every PostgreSQL process on this machine, by process id. */
+function databaseCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!existsSync('/proc')) return out;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') out.set(pid, processCpuMs(pid));
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return out;
+}
+
+/** CPU used by this process, the server and the database while `work` runs, in ms. */
+async function cpuDuring<T>(serverPid: number | undefined, work: () => Promise<T>) {
+  const db0 = databaseCpu();
+  const server0 = serverPid ? processCpuMs(serverPid) : 0;
+  const self0 = process.cpuUsage();
+  const result = await work();
+  const self = process.cpuUsage(self0);
+  const server = serverPid ? processCpuMs(serverPid) - server0 : 0;
+  let database = 0;
+  for (const [pid, ms] of databaseCpu()) database += ms - (db0.get(pid) ?? 0);
+  return { result, cpu: { client: (self.user + self.system) / 1000, server, database } };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -62,16 +75,16 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Runs `work` for items 0..n-1 with `CONCURRENCY` in flight; returns the rate and latencies. */
-async function measure(n: number, work: (i: number) => Promise<void>) {
+async function measure(n: number, work: (i: number, lane: number) => Promise<void>) {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: CONCURRENCY }, async (_, lane) => {
       while (next < n) {
         const i = next++;
         const t = performance.now();
-        await work(i);
+        await work(i, lane);
         latencies.push(performance.now() - t);
       }
     }),
@@ -105,35 +118,40 @@ async function main() {
       projects[(i + 3) % projects.length]!,
     ];
 
-    const raw = await measure(BALLOTS, async (i) => {
-      const voter = rawTown.voters[i]!;
-      await handle.db.transaction().execute(async (tx) => {
-        await saveBallot(tx, {
-          placeId: rawTown.placeId,
-          budgetId: rawTown.budgetId,
-          districtId: null,
-          channel: 'online',
-          voterId: voter.id,
-          items: choose(rawTown.projectIds, i).map((projectId) => ({ projectId })),
-        });
-        await recordAudit(
-          tx,
-          { user: null, requestId: `bench-${i}` },
-          {
-            action: 'ballot.cast',
-            subjectType: 'budget',
-            subjectId: rawTown.budgetId,
+    const { result: raw, cpu: rawCpu } = await cpuDuring(undefined, () =>
+      measure(BALLOTS, async (i) => {
+        const voter = rawTown.voters[i]!;
+        await handle.db.transaction().execute(async (tx) => {
+          await saveBallot(tx, {
             placeId: rawTown.placeId,
-            actorId: voter.id,
-          },
-        );
-      });
-    });
+            budgetId: rawTown.budgetId,
+            districtId: null,
+            channel: 'online',
+            voterId: voter.id,
+            items: choose(rawTown.projectIds, i).map((projectId) => ({ projectId })),
+          });
+          await recordAudit(
+            tx,
+            { user: null, requestId: `bench-${i}` },
+            {
+              action: 'ballot.cast',
+              subjectType: 'budget',
+              subjectId: rawTown.budgetId,
+              placeId: rawTown.placeId,
+              actorId: voter.id,
+            },
+          );
+        });
+      }),
+    );
 
     const server = await startServer({ DATABASE_URL: url.toString(), DATA_DIR: dataDir });
     let http: Awaited<ReturnType<typeof measure>>;
+    let httpCpu: { client: number; server: number; database: number };
     try {
-      const ballotUrl = `${server.baseUrl}/places/${httpTown.slug}/budgets/${httpTown.budgetId}/ballot`;
+      const ballotPath = `/places/${httpTown.slug}/budgets/${httpTown.budgetId}/ballot`;
+      const ballotUrl = `${server.baseUrl}${ballotPath}`;
+      const host = new URL(server.baseUrl).host;
       // Each voter opens the ballot first (untimed), as a browser would, for the CSRF token and cookie.
       const forms: { cookie: string; token: string }[] = [];
       await measure(BALLOTS, async (i) => {
@@ -145,13 +163,24 @@ async function main() {
           token: csrfTokenIn(await page.text()),
         };
       });
-      let refused = 0;
-      http = await measure(BALLOTS, async (i) => {
-        const body = new URLSearchParams({ _csrf: forms[i]!.token, intent: 'cast' });
+      const bodies = forms.map((form, i) => {
+        const body = new URLSearchParams({ _csrf: form.token, intent: 'cast' });
         for (const id of choose(httpTown.projectIds, i)) body.append('projects', id);
-        const status = await post(ballotUrl, forms[i]!.cookie, body.toString());
-        if (status !== 303) refused += 1;
+        return body.toString();
       });
+      const lanes = await Promise.all(
+        Array.from({ length: CONCURRENCY }, () => HttpLane.open(server.baseUrl)),
+      );
+      let refused = 0;
+      const timed = await cpuDuring(server.child.pid, () =>
+        measure(BALLOTS, async (i, lane) => {
+          const status = await lanes[lane]!.postForm(ballotPath, host, forms[i]!.cookie, bodies[i]!);
+          if (status !== 303) refused += 1;
+        }),
+      );
+      for (const lane of lanes) lane.close();
+      http = timed.result;
+      httpCpu = timed.cpu;
       if (refused > 0)
         throw new Error(`${refused} ballots were refused: the benchmark is not measuring voting`);
     } finally {
@@ -171,6 +200,10 @@ async function main() {
     console.log(`\n${BALLOTS} ballots, ${CONCURRENCY} at a time, PostgreSQL\n`);
     console.log(row('raw database transaction', raw));
     console.log(row('HTTP (signed-in voters)', http));
+    const perBallot = (c: { client: number; server: number; database: number }) =>
+      `client ${(c.client / BALLOTS).toFixed(2)} ms, server ${(c.server / BALLOTS).toFixed(2)} ms, database ${(c.database / BALLOTS).toFixed(2)} ms`;
+    console.log(`\nCPU per ballot, raw:  ${perBallot(rawCpu)}`);
+    console.log(`CPU per ballot, HTTP: ${perBallot(httpCpu!)}`);
     console.log(
       `\nHTTP rate = ${ratio.toFixed(2)} × raw rate (target ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
     );
