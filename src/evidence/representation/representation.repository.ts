@@ -164,6 +164,7 @@ export type Scope = 'everyone' | 'online' | 'code' | 'paper';
  * those who voted online. Code and paper voters have no account and so no answers.
  */
 function signedInPeople(db: Executor, placeId: string, processId: string, scope: Scope) {
+  // Online voters: on the ballot while voting is open, in budget_voters once results are published.
   const onlineVoters = db
     .selectFrom('ballots as b')
     .innerJoin('budgets as bu', 'bu.id', 'b.budget_id')
@@ -172,7 +173,16 @@ function signedInPeople(db: Executor, placeId: string, processId: string, scope:
     .where('bu.place_id', '=', placeId)
     .where('bu.process_id', '=', processId)
     .where('b.channel', '=', 'online')
-    .where('b.voter_id', 'is not', null);
+    .where('b.voter_id', 'is not', null)
+    .union(
+      db
+        .selectFrom('budget_voters as v')
+        .innerJoin('budgets as bu', 'bu.id', 'v.budget_id')
+        .select('v.user_id as person')
+        .where('v.place_id', '=', placeId)
+        .where('bu.place_id', '=', placeId)
+        .where('bu.process_id', '=', processId),
+    );
   if (scope === 'online') return onlineVoters;
   const proposers = db
     .selectFrom('proposals')

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { anonymiseOnlineBallots } from '../../participation/budgeting/ballots/ballots.repository.ts';
 import { Agent, errorSummary } from '../../testing/agent.ts';
 import { buildTestApp, type TestApp } from '../../testing/harness.ts';
 
@@ -421,6 +422,26 @@ describe('GET /places/:slug/evidence/representation/:processId', () => {
     );
     assert.match(paper.body, /were not asked about themselves/);
     assert.ok(!paper.body.includes('Age band: people taking part'));
+  });
+
+  it('still counts online voters once the results are published and the ballots say no names', async () => {
+    const analyst = await signIn('analyst@example.test');
+    const url = `/places/north/evidence/representation/${processId}?scope=online`;
+    const before = await analyst.get(url);
+    await t.database.db.transaction().execute((tx) => anonymiseOnlineBallots(tx, north.id, budgetId));
+    const named = await t.database.db
+      .selectFrom('ballots')
+      .select('id')
+      .where('budget_id', '=', budgetId)
+      .where('voter_id', 'is not', null)
+      .execute();
+    assert.equal(named.length, 0);
+    const published = await analyst.get(url);
+    assert.deepEqual(row(published.body, 'People in this view', 'Signed in, so asked “About you”'), ['8']);
+    assert.deepEqual(
+      row(published.body, 'Age band: people taking part', '16–34'),
+      row(before.body, 'Age band: people taking part', '16–34'),
+    );
   });
 
   it('never names or identifies a person', async () => {

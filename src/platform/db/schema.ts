@@ -41,6 +41,7 @@ import type {
   BallotItemsTable,
   BallotsTable,
   BudgetCountsTable,
+  BudgetVotersTable,
   PaperEntriesTable,
   PaperSheetsTable,
 } from '../../participation/budgeting/ballots/ballots.table.ts';
@@ -149,6 +150,7 @@ export interface DB {
   projects: ProjectsTable;
   ballots: BallotsTable;
   ballot_items: BallotItemsTable;
+  budget_voters: BudgetVotersTable;
   access_code_batches: AccessCodeBatchesTable;
   access_codes: AccessCodesTable;
   paper_sheets: PaperSheetsTable;

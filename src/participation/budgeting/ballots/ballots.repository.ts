@@ -97,6 +97,39 @@ export async function saveBallot(
   return row;
 }
 
+/**
+ * Cuts every online ballot of the budget loose from its voter, once the results are published and no
+ * ballot can change: who voted is kept in budget_voters, how they voted only in the anonymous ballot.
+ * Must run inside the publishing transaction.
+ */
+export async function anonymiseOnlineBallots(
+  tx: Transaction<DB>,
+  placeId: string,
+  budgetId: string,
+): Promise<number> {
+  await tx
+    .insertInto('budget_voters')
+    .columns(['place_id', 'budget_id', 'user_id', 'voted_at'])
+    .expression(
+      tx
+        .selectFrom('ballots')
+        .select((eb) => ['place_id', 'budget_id', eb.ref('voter_id').$notNull().as('user_id'), 'created_at'])
+        .where('place_id', '=', placeId)
+        .where('budget_id', '=', budgetId)
+        .where('voter_id', 'is not', null),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  const result = await tx
+    .updateTable('ballots')
+    .set({ voter_id: null })
+    .where('place_id', '=', placeId)
+    .where('budget_id', '=', budgetId)
+    .where('voter_id', 'is not', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** A voter's own ballot with its items, to show and change it. */
 export async function findVoterBallot(db: Executor, placeId: string, budgetId: string, voterId: string) {
   const ballot = await db

@@ -24,6 +24,14 @@ export interface BallotsTable {
   updated_at: ColumnType<Date, string | undefined, string>;
 }
 
+/** Who voted online in a budget whose results are published (never how): the ballot no longer says. */
+export interface BudgetVotersTable {
+  place_id: string;
+  budget_id: string;
+  user_id: string;
+  voted_at: Date | string;
+}
+
 export interface BallotItemsTable {
   ballot_id: string;
   place_id: string;

@@ -302,6 +302,30 @@ describe('a count, from start to publication', () => {
 
   it('publishes, turning the winners into decisions exactly once', async () => {
     const agent = await signedIn('officer@example.test');
+    const db = t.database.db;
+    const onlineVoters = async () =>
+      (
+        await db
+          .selectFrom('ballots')
+          .select('voter_id')
+          .where('budget_id', '=', budgetId)
+          .where('voter_id', 'is not', null)
+          .execute()
+      )
+        .map((b) => b.voter_id)
+        .sort();
+    const itemCount = async () =>
+      (
+        await db
+          .selectFrom('ballot_items as i')
+          .innerJoin('ballots as b', 'b.id', 'i.ballot_id')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('b.budget_id', '=', budgetId)
+          .executeTakeFirstOrThrow()
+      ).n;
+    const votersBefore = await onlineVoters();
+    assert.equal(votersBefore.length, 4);
+    const itemsBefore = await itemCount();
     const response = await agent.submit(
       `${base(budgetId)}/results`,
       { confirm: 'yes' },
@@ -326,6 +350,20 @@ describe('a count, from start to publication', () => {
     const audit = await auditRows('budget.results_published');
     assert.equal(audit.length, 1);
     assert.deepEqual((audit[0]!.details as { winners: string[] }).winners, [A, C]);
+    // The secret ballot: no ballot says whose it is any more; who voted (not how) is kept apart.
+    assert.deepEqual(await onlineVoters(), []);
+    assert.equal(await itemCount(), itemsBefore);
+    const kept = await db
+      .selectFrom('budget_voters')
+      .select('user_id')
+      .where('budget_id', '=', budgetId)
+      .orderBy('user_id')
+      .execute();
+    assert.deepEqual(
+      kept.map((v) => v.user_id),
+      votersBefore,
+    );
+    assert.equal((audit[0]!.details as { anonymisedBallots: number }).anonymisedBallots, 4);
 
     const again = await agent.submit(
       `${base(budgetId)}/results/count`,

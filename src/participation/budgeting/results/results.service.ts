@@ -5,6 +5,7 @@ import type { Database } from '../../../platform/db/database.ts';
 import { AppError, NotFoundError, RefusalError, ValidationError } from '../../../platform/errors.ts';
 import type { PlaceSummary } from '../../../platform/views/place-context.ts';
 import { ballotPaper } from '../ballots/ballot-store.ts';
+import { anonymiseOnlineBallots } from '../ballots/ballots.repository.ts';
 import type { CountStatus } from '../ballots/ballots.table.ts';
 import { toMinorUnits } from '../budgets/budgets.schema.ts';
 import type { Budget } from '../budgets/budgets.service.ts';
@@ -311,6 +312,8 @@ export function createResultsService(deps: {
           );
         }
         await repo.markPublished(tx, place.id, row.id, actor.user?.id ?? null);
+        // No ballot can change any more, so none need say whose it was.
+        const anonymised = await anonymiseOnlineBallots(tx, place.id, budget.id);
         const winners = result.sections.flatMap((s) => {
           const outcome = s.rules[result.ownRule];
           const titles = new Map(s.projects.map((p) => [p.id, p.title]));
@@ -330,7 +333,13 @@ export function createResultsService(deps: {
           subjectType: 'budget',
           subjectId: budget.id,
           placeId: place.id,
-          details: { countId: row.id, rule: result.ownRule, winners: winners.map((w) => w.id), decisions },
+          details: {
+            countId: row.id,
+            rule: result.ownRule,
+            winners: winners.map((w) => w.id),
+            decisions,
+            anonymisedBallots: anonymised,
+          },
         });
         return { winners: winners.length };
       });

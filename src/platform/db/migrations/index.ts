@@ -14,6 +14,7 @@ import * as supportRecords from './2026-11-28T2100-support-records.ts';
 import * as results from './2026-11-28T2200-results.ts';
 import * as representation from './2026-11-28T2300-representation.ts';
 import * as value from './2026-11-28T2400-value.ts';
+import * as secretBallot from './2026-11-28T2500-secret-ballot.ts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder so
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-28T2200-results': results,
   '2026-11-28T2300-representation': representation,
   '2026-11-28T2400-value': value,
+  '2026-11-28T2500-secret-ballot': secretBallot,
 };
 
 export const migrationProvider: MigrationProvider = {
