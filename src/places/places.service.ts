@@ -40,13 +40,27 @@ function toPlace(row: PlaceRow): Place {
 
 export type PlacesService = ReturnType<typeof createPlacesService>;
 
-export function createPlacesService(deps: { db: Database; accounts: AccountLookup }) {
+/** How long a place found by its web address is remembered: every page under /places/:slug asks. */
+export const PLACE_CACHE_MS = 10_000;
+const PLACE_CACHE_SIZE = 1000;
+
+export function createPlacesService(deps: { db: Database; accounts: AccountLookup; now?: () => number }) {
   const { db, accounts } = deps;
+  const now = deps.now ?? Date.now;
+  // A place holds only its name, address, summary and contact: this process forgets them at once when
+  // it changes them, and another process serving the same database sees a change within PLACE_CACHE_MS.
+  // Unknown addresses are never remembered.
+  const bySlug = new Map<string, { place: Place; until: number }>();
 
   async function placeBySlug(slug: string): Promise<Place> {
+    const cached = bySlug.get(slug);
+    if (cached && cached.until > now()) return cached.place;
     const row = await repo.findPlaceBySlug(db, slug);
     if (!row) throw new NotFoundError();
-    return toPlace(row);
+    const place = Object.freeze(toPlace(row));
+    if (bySlug.size >= PLACE_CACHE_SIZE) bySlug.clear();
+    bySlug.set(slug, { place, until: now() + PLACE_CACHE_MS });
+    return place;
   }
 
   return {
@@ -81,6 +95,7 @@ export function createPlacesService(deps: { db: Database; accounts: AccountLooku
           throw new ValidationError('slug', 'Another place already uses this web address');
         }
         await repo.updatePlace(tx, placeId, input);
+        bySlug.clear();
         await recordAudit(tx, actor, {
           action: 'place.updated',
           subjectType: 'place',
