@@ -156,7 +156,8 @@ describe('Participatory budgeting in the browser', { skip: browserMissing }, () 
         title: BUDGET_TITLE,
         totalAmount: '10000',
         currency: 'GBP',
-        votingOpensOn: addDays(on, -3),
+        // Prepared before the vote opens, as the ballot is fixed from then on; moved to its dates below.
+        votingOpensOn: addDays(on, 1),
         votingClosesOn: addDays(on, 14),
         rule: 'mes_cost_add1',
         ballotKind: 'approval',
@@ -181,6 +182,11 @@ describe('Participatory budgeting in the browser', { skip: browserMissing }, () 
       });
       ids.set(title, id);
     }
+    await t.database.db
+      .updateTable('budgets')
+      .set({ voting_opens_on: addDays(on, -3) })
+      .where('id', '=', budgetId)
+      .execute();
     // Two neighbours voted before today.
     const view = await ballots.load(place, budgetId);
     const choose = (...titles: string[]) => titles.map((title) => ({ projectId: ids.get(title)! }));

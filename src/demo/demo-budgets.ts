@@ -100,6 +100,25 @@ function budgetForm(values: Record<string, string>) {
   return budgetSchema.parse(values);
 }
 
+/**
+ * The ballot is fixed once voting opens, so the demo's budgets are prepared as a real one would be,
+ * before their vote, and then moved to the dates the demo shows.
+ */
+async function moveVotingWindow(
+  db: Database,
+  placeId: string,
+  budgetId: string,
+  opensOn: string,
+  closesOn: string,
+) {
+  await db
+    .updateTable('budgets')
+    .set({ voting_opens_on: opensOn, voting_closes_on: closesOn })
+    .where('place_id', '=', placeId)
+    .where('id', '=', budgetId)
+    .execute();
+}
+
 async function addProjects(
   services: Services,
   place: PlaceSummary,
@@ -180,8 +199,8 @@ export async function seedDemoBudgets(
       title: 'Youth Fund 2026',
       totalAmount: '30000',
       currency: 'GBP',
-      votingOpensOn: addDays(on, -40),
-      votingClosesOn: addDays(on, -7),
+      votingOpensOn: addDays(on, 1),
+      votingClosesOn: addDays(on, 2),
       rule: 'mes_cost_add1',
       ballotKind: 'approval',
       maxProjects: '3',
@@ -189,6 +208,7 @@ export async function seedDemoBudgets(
   );
   let closed = await budgets.getBudget(place, closedId);
   const closedProjects = await addProjects(services, place, officer, valuator, closed, CLOSED_PROJECTS);
+  await moveVotingWindow(db, place.id, closedId, addDays(on, -40), addDays(on, -7));
   closed = await budgets.getBudget(place, closedId);
   const paper = await ballotPaper(db, place.id, closed);
   const choicesOf = (n: number): Choice[] =>
@@ -297,7 +317,7 @@ export async function seedDemoBudgets(
       title: 'Community Fund 2027',
       totalAmount: '60000',
       currency: 'GBP',
-      votingOpensOn: addDays(on, -3),
+      votingOpensOn: addDays(on, 1),
       votingClosesOn: addDays(on, 14),
       rule: 'mes_cost_add1',
       ballotKind: 'approval',
@@ -311,6 +331,7 @@ export async function seedDemoBudgets(
   );
   let open = await budgets.getBudget(place, openId);
   const openProjects = await addProjects(services, place, officer, valuator, open, OPEN_PROJECTS);
+  await moveVotingWindow(db, place.id, openId, addDays(on, -3), addDays(on, 14));
   open = await budgets.getBudget(place, openId);
   const view = await ballots.load(place, openId);
   // Half the neighbours have voted already; the demo resident has not, so anyone can try it.

@@ -23,7 +23,21 @@ export interface BallotPaper {
 
 /** The projects on the ballot and how they fall into sections. */
 export async function ballotPaper(db: Database, placeId: string, budget: Budget): Promise<BallotPaper> {
-  const rows = await repo.ballotProjects(db, placeId, budget.id);
+  return paperOf(budget, await repo.ballotProjects(db, placeId, budget.id));
+}
+
+/** The ballot paper from the budget's feasible projects, as ballotProjects reads them. */
+export function paperOf(
+  budget: Budget,
+  rows: readonly {
+    id: string;
+    title: string;
+    estimated_cost: string | number | null;
+    district_id: string | null;
+    pb_id: string | null;
+    pb_fields: Record<string, string> | null;
+  }[],
+): BallotPaper {
   const projects = rows.map((r) => ({
     id: r.id,
     title: r.title,

@@ -7,7 +7,7 @@ import type { Process, ProcessesService } from '../../processes/processes.servic
 import type { Budget, BudgetsService } from '../budgets/budgets.service.ts';
 import { type VotingStatus, votingStatus } from '../budgets/voting-window.ts';
 import { type Choice, checkBallot, type Section, type SectionSummary } from './ballot-rules.ts';
-import { type BallotPaper, ballotPaper, recordBallot, sectionsForVoter } from './ballot-store.ts';
+import { type BallotPaper, paperOf, recordBallot, sectionsForVoter } from './ballot-store.ts';
 import * as repo from './ballots.repository.ts';
 
 /** A voter's own online ballot, to show it back to them and let them change it. */
@@ -22,10 +22,11 @@ export interface BallotView {
   budget: Budget;
   process: Process;
   status: VotingStatus;
+  /** The projects on the ballot, read with the budget: fixed once voting opens. */
+  paper: BallotPaper;
 }
 
 export interface OpenBallot extends BallotView {
-  paper: BallotPaper;
   current: VoterBallot | null;
 }
 
@@ -62,9 +63,9 @@ export function createBallotsService(deps: {
   const { db, processes, budgets } = deps;
 
   async function load(place: PlaceSummary, budgetId: string): Promise<BallotView> {
-    const budget = await budgets.getBudget(place, budgetId);
+    const { budget, ballotProjects } = await budgets.getBudgetWithBallot(place, budgetId);
     const process = await processes.getProcess(place, budget.processId);
-    return { budget, process, status: votingStatus(budget) };
+    return { budget, process, status: votingStatus(budget), paper: paperOf(budget, ballotProjects) };
   }
 
   async function assertCanVote(actor: Actor, place: PlaceSummary, view: BallotView): Promise<void> {
@@ -99,8 +100,7 @@ export function createBallotsService(deps: {
     async openBallot(actor: Actor, place: PlaceSummary, budgetId: string): Promise<OpenBallot> {
       const view = await load(place, budgetId);
       await assertCanVote(actor, place, view);
-      const paper = await ballotPaper(db, place.id, view.budget);
-      return { ...view, paper, current: await ownBallot(actor, place, view.budget) };
+      return { ...view, current: await ownBallot(actor, place, view.budget) };
     },
 
     /** The signed-in person's own ballot, whatever the state of voting (for the confirmation page). */
@@ -108,8 +108,7 @@ export function createBallotsService(deps: {
       if (!actor.user) throw new ForbiddenError('You need to sign in to see your vote');
       const view = await load(place, budgetId);
       const current = await ownBallot(actor, place, view.budget);
-      const paper = current ? await ballotPaper(db, place.id, view.budget) : null;
-      return { ...view, current, paper };
+      return { ...view, current };
     },
 
     /** Whether the signed-in person has an online ballot for the budget. */
@@ -147,12 +146,12 @@ export function createBallotsService(deps: {
       await assertCanVote(actor, place, view);
       const voterId = actor.user!.id;
       return db.transaction().execute(async (tx) => {
-        // The ballot paper is read in the transaction so the projects checked are the projects stored.
-        const paper = await ballotPaper(tx, place.id, view.budget);
+        // The paper was read with the budget: once voting is open no project can join, leave or change
+        // cost (budgets.assertBallotCanChange), so the projects checked are the projects stored.
         const { replaced } = await recordBallot(tx, {
           placeId: place.id,
           budget: view.budget,
-          paper,
+          paper: view.paper,
           channel: 'online',
           districtId: view.budget.districts.length > 0 ? input.districtId : null,
           choices: input.choices,

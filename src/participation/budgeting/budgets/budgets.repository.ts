@@ -81,6 +81,10 @@ export async function findBudget(db: Executor, placeId: string, id: string, lock
 
 /** A budget with its districts in one query (the districts' amounts as text, so no digit is lost). */
 export async function findBudgetWithDistricts(db: Executor, placeId: string, id: string) {
+  return budgetWithDistricts(db, placeId, id).executeTakeFirst();
+}
+
+function budgetWithDistricts(db: Executor, placeId: string, id: string) {
   return db
     .selectFrom('budgets')
     .select(budgetColumns)
@@ -95,7 +99,35 @@ export async function findBudgetWithDistricts(db: Executor, placeId: string, id:
       ).as('districts'),
     )
     .where('place_id', '=', placeId)
-    .where('id', '=', id)
+    .where('id', '=', id);
+}
+
+/**
+ * A budget with its districts and the projects on its ballot (found feasible, in a stable order), in
+ * one query: what voting needs on every request.
+ */
+export async function findBudgetWithBallot(db: Executor, placeId: string, id: string) {
+  return budgetWithDistricts(db, placeId, id)
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('projects as p')
+          .select([
+            'p.id',
+            'p.title',
+            sql<string>`p.estimated_cost::text`.as('estimated_cost'),
+            'p.district_id',
+            'p.pb_id',
+            'p.pb_fields',
+          ])
+          .whereRef('p.budget_id', '=', 'budgets.id')
+          .where('p.place_id', '=', placeId)
+          .where('p.feasibility', '=', 'feasible')
+          .where('p.estimated_cost', 'is not', null)
+          .orderBy('p.created_at')
+          .orderBy('p.id'),
+      ).as('ballot_projects'),
+    )
     .executeTakeFirst();
 }
 

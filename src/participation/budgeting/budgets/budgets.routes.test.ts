@@ -498,6 +498,62 @@ describe('projects', () => {
     assert.equal(response.statusCode, 400);
     assert.deepEqual(errorSummary(response.body), ['You cannot remove Northbank: it has projects']);
   });
+
+  it('fixes the projects on the ballot once voting opens: none added, none reassessed', async () => {
+    const db = t.database.db;
+    const dates = await db
+      .selectFrom('budgets')
+      .select(['voting_opens_on', 'voting_closes_on'])
+      .where('id', '=', budgetId)
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('budgets')
+      .set({ voting_opens_on: addDays(today(), -1), voting_closes_on: addDays(today(), 10) })
+      .where('id', '=', budgetId)
+      .execute();
+    try {
+      const message = 'Voting has opened, so the projects on the ballot can no longer change';
+      const projects = await db
+        .selectFrom('projects')
+        .selectAll()
+        .where('budget_id', '=', budgetId)
+        .execute();
+      const officer = await signedIn('officer@example.test');
+      const direct = await officer.submit(
+        `/places/riverside/budgets/${budgetId}/projects/new`,
+        { title: 'Late idea', description: 'Sent in after voting opened.' },
+        `/places/riverside/budgets/${budgetId}/projects`,
+      );
+      assert.equal(direct.statusCode, 400);
+      assert.deepEqual(errorSummary(direct.body), [message]);
+      const fromProposal = await officer.submit(
+        `/places/riverside/budgets/${budgetId}/projects/from-proposal`,
+        {
+          proposalId: rejectedId,
+        },
+      );
+      assert.equal(fromProposal.statusCode, 400);
+      assert.deepEqual(errorSummary(fromProposal.body), [message]);
+      const valuator = await signedIn('val@example.test');
+      const reassessed = await valuator.submit(`/places/riverside/projects-to-assess/${fromProposalId}`, {
+        estimatedCost: '10',
+        feasibility: 'not_feasible',
+        reason: 'Changed my mind.',
+      });
+      assert.equal(reassessed.statusCode, 400);
+      assert.deepEqual(errorSummary(reassessed.body), [message]);
+      assert.deepEqual(
+        await db.selectFrom('projects').selectAll().where('budget_id', '=', budgetId).execute(),
+        projects,
+      );
+    } finally {
+      await db
+        .updateTable('budgets')
+        .set({ voting_opens_on: dates.voting_opens_on, voting_closes_on: dates.voting_closes_on })
+        .where('id', '=', budgetId)
+        .execute();
+    }
+  });
 });
 
 /** What a browser would send for the form on a page: every input as shown, with the checked boxes. */

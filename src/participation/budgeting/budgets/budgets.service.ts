@@ -216,6 +216,16 @@ export function createBudgetsService(deps: { db: Database }) {
     return toBudget(row, row.districts);
   }
 
+  /**
+   * The budget with the projects on its ballot, read together. The ballot cannot change once voting
+   * opens (assertBallotCanChange), so a vote may be checked against projects read before it is stored.
+   */
+  async function getBudgetWithBallot(place: PlaceSummary, id: string) {
+    const row = await repo.findBudgetWithBallot(db, place.id, id);
+    if (!row) throw new NotFoundError();
+    return { budget: toBudget(row, row.districts), ballotProjects: row.ballot_projects };
+  }
+
   function checkDistricts(form: BudgetForm) {
     const total = toMinorUnits(form.totalAmount);
     const sum = form.districts.reduce((acc, d) => acc + toMinorUnits(d.amount), 0n);
@@ -257,6 +267,17 @@ export function createBudgetsService(deps: { db: Database }) {
     return { status, locked, closed: status === 'closed', reason };
   }
 
+  /**
+   * Every voter must see the same ballot: once voting opens (or a ballot is recorded), no project can
+   * join it, leave it or change its cost. Casting reads the ballot's projects on that promise.
+   */
+  async function assertBallotCanChange(tx: Database, placeId: string, budget: Budget, field: string) {
+    const state = await editStateIn(tx, placeId, budget);
+    if (state.locked) {
+      throw new ValidationError(field, `${state.reason}, so the projects on the ballot can no longer change`);
+    }
+  }
+
   function checkDistrictOf(budget: Budget, districtId: string | null) {
     if (districtId !== null && !budget.districts.some((d) => d.id === districtId)) {
       throw new ValidationError('districtId', 'Select a district from the list');
@@ -265,6 +286,7 @@ export function createBudgetsService(deps: { db: Database }) {
 
   return {
     getBudget,
+    getBudgetWithBallot,
 
     /** What may still change on the budget form. */
     async editState(place: PlaceSummary, budget: Budget): Promise<EditState> {
@@ -422,6 +444,7 @@ export function createBudgetsService(deps: { db: Database }) {
       authorise(actor, 'budgets.manage', place.id);
       checkDistrictOf(budget, input.districtId);
       return db.transaction().execute(async (tx) => {
+        await assertBallotCanChange(tx, place.id, budget, 'title');
         const id = await repo.insertProject(tx, place.id, budget.id, { ...input, proposalId: null });
         await recordAudit(tx, actor, {
           action: 'project.created',
@@ -443,6 +466,7 @@ export function createBudgetsService(deps: { db: Database }) {
       authorise(actor, 'budgets.manage', place.id);
       checkDistrictOf(budget, input.districtId);
       return db.transaction().execute(async (tx) => {
+        await assertBallotCanChange(tx, place.id, budget, 'proposalId');
         const proposal = await repo.findProposal(tx, place.id, input.proposalId);
         if (!proposal || proposal.process_id !== budget.processId || proposal.status !== 'published') {
           throw new ValidationError('proposalId', 'Select a proposal of this process');
@@ -520,6 +544,9 @@ export function createBudgetsService(deps: { db: Database }) {
       return db.transaction().execute(async (tx) => {
         const row = await repo.findAssignedProject(tx, place.id, valuatorId, projectId);
         if (!row) throw new NotFoundError();
+        const budgetRow = await repo.findBudgetWithDistricts(tx, place.id, row.budget_id);
+        if (!budgetRow) throw new NotFoundError();
+        await assertBallotCanChange(tx, place.id, toBudget(budgetRow, budgetRow.districts), 'feasibility');
         const project = toProject(row);
         if (toMinorUnits(input.estimatedCost) > toMinorUnits(project.limit)) {
           throw new ValidationError(

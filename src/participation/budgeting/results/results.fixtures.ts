@@ -2,6 +2,7 @@ import type { Actor } from '../../../platform/auth/actor.ts';
 import type { TestApp } from '../../../testing/harness.ts';
 import { ballotPaper, recordBallot } from '../ballots/ballot-store.ts';
 import type { Channel } from '../ballots/ballots.table.ts';
+import { insertProject } from '../budgets/budgets.repository.ts';
 import { budgetSchema } from '../budgets/budgets.schema.ts';
 import type { RuleName } from '../tally.ts';
 
@@ -56,19 +57,21 @@ export async function createBudget(t: TestApp, s: BudgetSetup): Promise<string> 
   return t.services.budgets.createBudget(actor, s.place, process, budgetSchema.parse(fields));
 }
 
-/** A project on the ballot: added by the officer, then found feasible at this cost. */
+/**
+ * A project on the ballot, found feasible at this cost: stored as it stood when voting opened (the
+ * budgets here are often already closed, when no project may be added any more).
+ */
 export async function addProject(
   t: TestApp,
   s: BudgetSetup,
   budgetId: string,
   p: { title: string; cost: string; districtId?: string | null },
 ): Promise<string> {
-  const actor = officerActor(s.officerId, s.place.id);
-  const budget = await t.services.budgets.getBudget(s.place, budgetId);
-  const id = await t.services.budgets.createProject(actor, s.place, budget, {
+  const id = await insertProject(t.database.db, s.place.id, budgetId, {
     title: p.title,
     description: `${p.title}, described.`,
     districtId: p.districtId ?? null,
+    proposalId: null,
   });
   await t.database.db
     .updateTable('projects')
