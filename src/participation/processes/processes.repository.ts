@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../../platform/db/schema.ts';
 import type { ProcessStatus } from './phases.ts';
 import type { Eligibility, VerificationMethod } from './processes.table.ts';
@@ -139,6 +139,36 @@ export async function findProcessWithPhases(db: Executor, placeId: string, id: s
     .where('place_id', '=', placeId)
     .where('id', '=', id)
     .executeTakeFirst();
+}
+
+/**
+ * The process of a budget with its phases, as one JSON object to read within another query (dates and
+ * times arrive as text: see processFromJson).
+ */
+export function processOfBudgetJson(db: Executor, placeId: string, budgetId: string) {
+  return jsonObjectFrom(
+    db
+      .selectFrom('processes as pr')
+      .select(processColumns.map((c) => `pr.${c}` as const))
+      .select((eb) =>
+        jsonArrayFrom(
+          eb
+            .selectFrom('process_phases as ph')
+            .selectAll('ph')
+            .whereRef('ph.process_id', '=', 'pr.id')
+            .where('ph.place_id', '=', placeId)
+            .orderBy('ph.position'),
+        ).as('phases'),
+      )
+      .where('pr.place_id', '=', placeId)
+      .where('pr.id', '=', (eb) =>
+        eb
+          .selectFrom('budgets as b')
+          .select('b.process_id')
+          .where('b.id', '=', budgetId)
+          .where('b.place_id', '=', placeId),
+      ),
+  );
 }
 
 export async function findPhases(db: Executor, placeId: string, processIds: string[]) {

@@ -76,6 +76,25 @@ function toProcess(row: ProcessRow, phases: PhaseRow[]): Process {
   };
 }
 
+/** A process read as JSON inside another query (processOfBudgetJson), where its time is text. */
+export function processFromJson(
+  json: Omit<ProcessRow, 'created_at' | 'updated_at'> & {
+    created_at: string | Date;
+    updated_at: string | Date;
+    phases: readonly JsonOf<PhaseRow>[];
+  },
+): Process {
+  // toPhase reads no times, so the phases serve as they are.
+  const phases = json.phases.map((p) => p as unknown as PhaseRow);
+  return toProcess(
+    { ...json, created_at: new Date(json.created_at), updated_at: new Date(json.updated_at) },
+    phases,
+  );
+}
+
+/** A row as it arrives inside JSON: its times as text. */
+type JsonOf<T> = { [K in keyof T]: T[K] extends Date ? string | Date : T[K] };
+
 export function describePhase(process: Process, on = today()) {
   const phase = currentPhase(process.phases, on);
   return { phase, status: processStatus(process.phases, on) };

@@ -179,7 +179,7 @@ export function ballotsRoutes(app: FastifyInstance, services: Services): void {
         const view = await ballots.load(place(request), id);
         if (view.status !== 'open')
           return notOpenPage(request, reply, { budget: view.budget, status: view.status });
-        const open = await ballots.openBallot(request.actor, place(request), id);
+        const open = await ballots.openBallot(request.actor, place(request), view);
         const { budget, current } = open;
         const query = districtQuerySchema.parse(request.query);
         let districtId: string | null = null;
@@ -213,7 +213,7 @@ export function ballotsRoutes(app: FastifyInstance, services: Services): void {
       // Casting reads only what it needs; the whole ballot is loaded only to show the page again.
       const view = await ballots.load(place(request), id);
       const { budget } = view;
-      const reopen = () => ballots.openBallot(request.actor, place(request), id);
+      const reopen = () => ballots.openBallot(request.actor, place(request), view);
       const body = { ...((request.body as Record<string, unknown> | undefined) ?? {}) };
       delete body._csrf;
       const form = ballotFormSchema.parse(body);

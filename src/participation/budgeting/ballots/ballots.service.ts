@@ -63,8 +63,7 @@ export function createBallotsService(deps: {
   const { db, processes, budgets } = deps;
 
   async function load(place: PlaceSummary, budgetId: string): Promise<BallotView> {
-    const { budget, ballotProjects } = await budgets.getBudgetWithBallot(place, budgetId);
-    const process = await processes.getProcess(place, budget.processId);
+    const { budget, process, ballotProjects } = await budgets.getBudgetWithBallot(place, budgetId);
     return { budget, process, status: votingStatus(budget), paper: paperOf(budget, ballotProjects) };
   }
 
@@ -94,11 +93,12 @@ export function createBallotsService(deps: {
     load,
 
     /**
-     * The ballot for a person who may vote now, with their current ballot if they have one. Refuses
-     * (saying why) when voting is not open, the phase does not allow voting, or they are not eligible.
+     * The ballot for a person who may vote now (given the budget's id, or its view already loaded), with
+     * their current ballot if they have one. Refuses (saying why) when voting is not open, the phase
+     * does not allow voting, or they are not eligible.
      */
-    async openBallot(actor: Actor, place: PlaceSummary, budgetId: string): Promise<OpenBallot> {
-      const view = await load(place, budgetId);
+    async openBallot(actor: Actor, place: PlaceSummary, budget: string | BallotView): Promise<OpenBallot> {
+      const view = typeof budget === 'string' ? await load(place, budget) : budget;
       await assertCanVote(actor, place, view);
       return { ...view, current: await ownBallot(actor, place, view.budget) };
     },

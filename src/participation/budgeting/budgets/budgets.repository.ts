@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../../../platform/db/schema.ts';
+import { processOfBudgetJson } from '../../processes/processes.repository.ts';
 import type { BallotKind, Feasibility } from './budgets.table.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -103,11 +104,12 @@ function budgetWithDistricts(db: Executor, placeId: string, id: string) {
 }
 
 /**
- * A budget with its districts and the projects on its ballot (found feasible, in a stable order), in
- * one query: what voting needs on every request.
+ * A budget with its districts, its process and phases, and the projects on its ballot (found feasible,
+ * in a stable order), in one query: what voting needs on every request.
  */
 export async function findBudgetWithBallot(db: Executor, placeId: string, id: string) {
   return budgetWithDistricts(db, placeId, id)
+    .select(processOfBudgetJson(db, placeId, id).as('process'))
     .select((eb) =>
       jsonArrayFrom(
         eb

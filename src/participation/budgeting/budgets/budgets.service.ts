@@ -5,7 +5,7 @@ import type { Database } from '../../../platform/db/database.ts';
 import { NotFoundError, ValidationError } from '../../../platform/errors.ts';
 import type { PlaceSummary } from '../../../platform/views/place-context.ts';
 import { today } from '../../processes/phases.ts';
-import type { Process } from '../../processes/processes.service.ts';
+import { type Process, processFromJson } from '../../processes/processes.service.ts';
 import { minorToDecimal } from '../money.ts';
 import type { RuleName } from '../tally.ts';
 import * as repo from './budgets.repository.ts';
@@ -217,13 +217,17 @@ export function createBudgetsService(deps: { db: Database }) {
   }
 
   /**
-   * The budget with the projects on its ballot, read together. The ballot cannot change once voting
+   * The budget with its process and the projects on its ballot, read together. The ballot cannot change once voting
    * opens (assertBallotCanChange), so a vote may be checked against projects read before it is stored.
    */
   async function getBudgetWithBallot(place: PlaceSummary, id: string) {
     const row = await repo.findBudgetWithBallot(db, place.id, id);
-    if (!row) throw new NotFoundError();
-    return { budget: toBudget(row, row.districts), ballotProjects: row.ballot_projects };
+    if (!row?.process) throw new NotFoundError();
+    return {
+      budget: toBudget(row, row.districts),
+      process: processFromJson(row.process),
+      ballotProjects: row.ballot_projects,
+    };
   }
 
   function checkDistricts(form: BudgetForm) {
