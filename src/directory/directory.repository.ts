@@ -37,14 +37,17 @@ function like(text: string): string {
 
 // Organisations
 
+/**
+ * Every organisation of the place (of the kinds asked for), by name. Not capped: other features offer these
+ * as choices and check a chosen id against them, which a shortened list would get wrong.
+ */
 export async function organizationOptions(db: Executor, placeId: string, kinds: readonly OrganizationKind[]) {
   let query = db
     .selectFrom('organizations')
     .select(['id', 'name', 'kind'])
     .where('place_id', '=', placeId)
     .orderBy('name')
-    .orderBy('id')
-    .limit(500);
+    .orderBy('id');
   if (kinds.length > 0) query = query.where('kind', 'in', kinds);
   return query.execute();
 }
@@ -199,20 +202,41 @@ export async function organizationIdsOfMember(db: Executor, placeId: string, use
   return rows.map((r) => r.organization_id);
 }
 
-export async function listMembers(db: Executor, placeId: string, organizationId: string) {
+export async function listMembers(db: Executor, placeId: string, organizationId: string, page: Page) {
+  const base = db
+    .selectFrom('organization_members as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .where('m.place_id', '=', placeId)
+    .where('m.organization_id', '=', organizationId);
+  const [rows, count] = await Promise.all([
+    base
+      .select(['u.id', 'u.name', 'u.email', 'm.added_at'])
+      .orderBy('u.name')
+      .orderBy('u.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** One member of an organisation, or undefined when the person is not one. */
+export async function findMember(db: Executor, placeId: string, organizationId: string, userId: string) {
   return db
     .selectFrom('organization_members as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
     .select(['u.id', 'u.name', 'u.email', 'm.added_at'])
     .where('m.place_id', '=', placeId)
     .where('m.organization_id', '=', organizationId)
-    .orderBy('u.name')
-    .orderBy('u.id')
-    .limit(500)
-    .execute();
+    .where('m.user_id', '=', userId)
+    .executeTakeFirst();
 }
 
-/** People of the place holding the organisation_member role who are not yet members of this organisation. */
+/**
+ * People of the place holding the organisation_member role who are not yet members of this organisation, all of
+ * them, since they are the choices of the form that adds a member.
+ */
 export async function memberCandidates(db: Executor, placeId: string, organizationId: string) {
   return db
     .selectFrom('place_roles as r')
@@ -234,7 +258,6 @@ export async function memberCandidates(db: Executor, placeId: string, organizati
     )
     .orderBy('u.name')
     .orderBy('u.id')
-    .limit(500)
     .execute();
 }
 
@@ -352,6 +375,7 @@ export async function placeOfOrganization(db: Executor, id: string) {
   return row?.place_id;
 }
 
+/** Every service of an organisation (the open API gives an organisation with all of its services). */
 export async function servicesOfOrganization(
   db: Executor,
   placeId: string,
@@ -364,7 +388,57 @@ export async function servicesOfOrganization(
     .where('place_id', '=', placeId)
     .where('organization_id', '=', organizationId);
   if (activeOnly) query = query.where('status', '=', 'active');
-  return query.orderBy('name').orderBy('id').limit(500).execute();
+  return query.orderBy('name').orderBy('id').execute();
+}
+
+/** A page of an organisation's services, for pages that list them. */
+export async function pageServicesOfOrganization(
+  db: Executor,
+  placeId: string,
+  organizationId: string,
+  activeOnly: boolean,
+  page: Page,
+) {
+  let base = db
+    .selectFrom('services')
+    .where('place_id', '=', placeId)
+    .where('organization_id', '=', organizationId);
+  if (activeOnly) base = base.where('status', '=', 'active');
+  const [rows, count] = await Promise.all([
+    base.select(serviceColumns).orderBy('name').orderBy('id').limit(page.limit).offset(page.offset).execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** The names of all of an organisation's services, as the choices of a form. */
+export async function serviceNamesOfOrganization(db: Executor, placeId: string, organizationId: string) {
+  return db
+    .selectFrom('services')
+    .select(['id', 'name'])
+    .where('place_id', '=', placeId)
+    .where('organization_id', '=', organizationId)
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
+}
+
+/** How many services, locations and contacts an organisation has. */
+export async function entryCounts(db: Executor, placeId: string, organizationId: string) {
+  const count = (table: 'services' | 'locations' | 'directory_contacts') =>
+    db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('place_id', '=', placeId)
+      .where('organization_id', '=', organizationId)
+      .executeTakeFirstOrThrow()
+      .then((row) => Number(row.n));
+  const [services, locations, contacts] = await Promise.all([
+    count('services'),
+    count('locations'),
+    count('directory_contacts'),
+  ]);
+  return { services, locations, contacts };
 }
 
 /** Inserts a service for an organisation within reach; undefined when the organisation is out of reach. */
@@ -542,16 +616,57 @@ function locationRow(values: LocationValues) {
   };
 }
 
-export async function locationsOfOrganization(db: Executor, placeId: string, organizationId: string) {
+export async function locationsOfOrganization(
+  db: Executor,
+  placeId: string,
+  organizationId: string,
+  page: Page,
+) {
+  const base = db
+    .selectFrom('locations')
+    .where('place_id', '=', placeId)
+    .where('organization_id', '=', organizationId);
+  const [rows, count] = await Promise.all([
+    base
+      .select(locationColumns)
+      .orderBy('name')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** All of an organisation's locations, as the choices of a form. */
+export async function locationNamesOfOrganization(db: Executor, placeId: string, organizationId: string) {
   return db
     .selectFrom('locations')
-    .select(locationColumns)
+    .select(['id', 'name', 'area'])
     .where('place_id', '=', placeId)
     .where('organization_id', '=', organizationId)
     .orderBy('name')
     .orderBy('id')
-    .limit(500)
     .execute();
+}
+
+/** How many of the given ids are locations of the organisation (to check a form's ticked locations). */
+export async function countLocationsOfOrganization(
+  db: Executor,
+  placeId: string,
+  organizationId: string,
+  ids: readonly string[],
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const row = await db
+    .selectFrom('locations')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('place_id', '=', placeId)
+    .where('organization_id', '=', organizationId)
+    .where('id', 'in', ids)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export async function findLocation(db: Executor, reach: Reach, id: string) {
@@ -649,7 +764,7 @@ export async function locationsOfServices(
     .execute();
 }
 
-/** The areas named by locations where running services are offered, for the search form. */
+/** Every area named by a location of the place, as the choices of the search form. */
 export async function areas(db: Executor, placeId: string) {
   const rows = await db
     .selectFrom('locations')
@@ -658,7 +773,6 @@ export async function areas(db: Executor, placeId: string) {
     .where('place_id', '=', placeId)
     .where('area', '<>', '')
     .orderBy('area')
-    .limit(200)
     .execute();
   return rows.map((r) => r.area);
 }
@@ -683,17 +797,31 @@ export interface ContactValues {
   serviceId: string | null;
 }
 
-export async function contactsOfOrganization(db: Executor, placeId: string, organizationId: string) {
-  return db
+/** A page of an organisation's contacts; `wholeOrganizationOnly` leaves out the contacts of single services. */
+export async function contactsOfOrganization(
+  db: Executor,
+  placeId: string,
+  organizationId: string,
+  wholeOrganizationOnly: boolean,
+  page: Page,
+) {
+  let base = db
     .selectFrom('directory_contacts')
-    .leftJoin('services', 'services.id', 'directory_contacts.service_id')
-    .select([...contactColumns, 'services.name as service_name'])
     .where('directory_contacts.place_id', '=', placeId)
-    .where('directory_contacts.organization_id', '=', organizationId)
-    .orderBy('directory_contacts.name')
-    .orderBy('directory_contacts.id')
-    .limit(500)
-    .execute();
+    .where('directory_contacts.organization_id', '=', organizationId);
+  if (wholeOrganizationOnly) base = base.where('directory_contacts.service_id', 'is', null);
+  const [rows, count] = await Promise.all([
+    base
+      .leftJoin('services', 'services.id', 'directory_contacts.service_id')
+      .select([...contactColumns, 'services.name as service_name'])
+      .orderBy('directory_contacts.name')
+      .orderBy('directory_contacts.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
 
 export async function contactsOfServices(
@@ -824,7 +952,6 @@ export interface TermValues {
   parentId: string | null;
 }
 
-/** Terms of the place (or of every place), parents before their children's siblings, by name. */
 /** How many of the given ids are needs of the place (to check a form's ticked needs). */
 export async function countTerms(db: Executor, placeId: string, ids: readonly string[]): Promise<number> {
   if (ids.length === 0) return 0;
@@ -837,23 +964,32 @@ export async function countTerms(db: Executor, placeId: string, ids: readonly st
   return Number(row.n);
 }
 
-export async function listTerms(db: Executor, placeId: string | null, page: Page) {
+function termsInOrder(db: Executor, placeId: string | null) {
   let base = db.selectFrom('taxonomy_terms');
   if (placeId) base = base.where('taxonomy_terms.place_id', '=', placeId);
-  const [rows, count] = await Promise.all([
-    base
-      .leftJoin('taxonomy_terms as parent', 'parent.id', 'taxonomy_terms.parent_id')
-      .select([...termColumns, 'parent.name as parent_name'])
-      .orderBy(sql`coalesce(parent.name, taxonomy_terms.name)`)
-      .orderBy(sql`taxonomy_terms.parent_id IS NOT NULL`)
-      .orderBy('taxonomy_terms.name')
-      .orderBy('taxonomy_terms.id')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
+  const rows = base
+    .leftJoin('taxonomy_terms as parent', 'parent.id', 'taxonomy_terms.parent_id')
+    .select([...termColumns, 'parent.name as parent_name'])
+    .orderBy(sql`coalesce(parent.name, taxonomy_terms.name)`)
+    .orderBy(sql`taxonomy_terms.parent_id IS NOT NULL`)
+    .orderBy('taxonomy_terms.name')
+    .orderBy('taxonomy_terms.id');
+  return { base, rows };
+}
+
+/** A page of the terms of the place (or of every place), each broader need followed by its narrower ones. */
+export async function listTerms(db: Executor, placeId: string | null, page: Page) {
+  const { base, rows } = termsInOrder(db, placeId);
+  const [found, count] = await Promise.all([
+    rows.limit(page.limit).offset(page.offset).execute(),
     base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { rows, total: Number(count.n) };
+  return { rows: found, total: Number(count.n) };
+}
+
+/** Every term of the place in the same order, as the choices of a form. */
+export async function allTerms(db: Executor, placeId: string) {
+  return termsInOrder(db, placeId).rows.execute();
 }
 
 export async function findTerm(db: Executor, placeId: string, id: string) {

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../places/place-scope.ts';
 import { authorise } from '../platform/auth/policy.ts';
-import { NotFoundError, ValidationError } from '../platform/errors.ts';
+import { ValidationError } from '../platform/errors.ts';
 import { handleForm, parseForm, validationErrors } from '../platform/forms.ts';
-import { pageRequest, paginationLinks } from '../platform/pagination.ts';
+import { type PageRequest, pageRequest, paginationLinks } from '../platform/pagination.ts';
 import type { Services } from '../services.ts';
 import {
   contactSchema,
@@ -18,14 +18,8 @@ import {
   serviceSchema,
   taxonomyTermSchema,
 } from './directory.schema.ts';
-import type {
-  Contact,
-  Location,
-  Organization,
-  ServiceDetail,
-  ServiceSummary,
-  TaxonomyTerm,
-} from './directory.service.ts';
+import type { Contact, Location, Organization, ServiceDetail, TaxonomyTerm } from './directory.service.ts';
+import { type ListName, listPageRequests, listPagination } from './list-pagination.ts';
 
 const V = 'directory/views';
 
@@ -147,7 +141,15 @@ function termLabel(term: TaxonomyTerm): string {
   return term.parentName ? `${term.parentName}: ${term.name}` : term.name;
 }
 
-function serviceFields(values: Values, choices: { terms: TaxonomyTerm[]; locations: Location[] }): Field[] {
+interface Choice {
+  id: string;
+  name: string;
+}
+
+function serviceFields(
+  values: Values,
+  choices: { terms: TaxonomyTerm[]; locations: (Choice & { area: string })[] },
+): Field[] {
   return [
     { name: 'name', label: 'Name', kind: 'text' },
     {
@@ -250,7 +252,7 @@ function locationFields(): Field[] {
   ];
 }
 
-function contactFields(values: Values, services: ServiceSummary[]): Field[] {
+function contactFields(values: Values, services: Choice[]): Field[] {
   return [
     { name: 'name', label: 'Name (optional if you give a job title)', kind: 'text' },
     { name: 'title', label: 'Job title (optional if you give a name)', kind: 'text' },
@@ -350,7 +352,7 @@ function contactValuesOf(c: Contact): Values {
   };
 }
 
-function ageText(s: ServiceSummary): string {
+function ageText(s: ServiceDetail): string {
   if (s.minimumAge !== null && s.maximumAge !== null) return `${s.minimumAge} to ${s.maximumAge}`;
   if (s.minimumAge !== null) return `${s.minimumAge} and over`;
   if (s.maximumAge !== null) return `Up to ${s.maximumAge}`;
@@ -381,6 +383,59 @@ function body(request: FastifyRequest): Values {
   return (request.body as Values | undefined) ?? {};
 }
 
+/** What a confirm-delete page shows. */
+interface ConfirmPage {
+  title: string;
+  warning?: string;
+  /** Where its form posts. */
+  action: string;
+  backLink: string;
+}
+
+/** A record kind's pair of routes: a page that asks before deleting, and the form post that deletes. */
+interface Deletion<P> {
+  /** The confirm page's path in the place; its form posts to the same path. */
+  path: string;
+  /** Finds the record, refusing anyone who may not delete it, and words the question. */
+  confirm(request: FastifyRequest<{ Params: P }>): Promise<ConfirmPage>;
+  buttonText: string;
+  /** Deletes the record (the service authorises again) and says where to go next. */
+  remove(request: FastifyRequest<{ Params: P }>): Promise<string>;
+  /** The success message on the next page. */
+  done: string;
+  /** For a deletion that can be refused with a reason: the page that gives it, offering to try again. */
+  refused?(request: FastifyRequest<{ Params: P }>): ConfirmPage;
+}
+
+function registerDeletion<P extends Record<string, string>>(
+  app: FastifyInstance,
+  scope: FastifyInstance,
+  deletion: Deletion<P>,
+): void {
+  const template = `${V}/manage/confirm-delete.njk`;
+  scope.get<{ Params: P }>(deletion.path, async (request, reply) =>
+    reply.page(template, { ...(await deletion.confirm(request)), buttonText: deletion.buttonText }),
+  );
+  scope.post<{ Params: P }>(deletion.path, async (request, reply) => {
+    let next: string;
+    try {
+      next = await deletion.remove(request);
+    } catch (error) {
+      if (!deletion.refused || !(error instanceof ValidationError)) throw error;
+      return reply.code(400).page(template, {
+        ...deletion.refused(request),
+        errors: validationErrors(error),
+        buttonText: 'Try again',
+      });
+    }
+    await app.sessions.flash(request, { kind: 'success', text: deletion.done });
+    return reply.redirect(next, 303);
+  });
+}
+
+const ORGANIZATION_LISTS = ['services', 'locations', 'contacts'] as const satisfies readonly ListName[];
+const MANAGED_ORGANIZATION_LISTS = [...ORGANIZATION_LISTS, 'members'] as const satisfies readonly ListName[];
+
 export function directoryRoutes(app: FastifyInstance, services: Services): void {
   const { directory } = services;
 
@@ -394,7 +449,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       const query = searchSchema.parse(request.query);
       const page = pageRequest(query.page);
       const [needs, areas] = await Promise.all([
-        directory.needs(place(request)),
+        directory.needOptions(place(request)),
         directory.areas(place(request)),
       ]);
       const {
@@ -413,7 +468,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
         need,
         needItems: [
           { value: '', text: 'Any need' },
-          ...needs.terms.map((t) => ({ value: t.code, text: termLabel(t), selected: t.code === query.need })),
+          ...needs.map((t) => ({ value: t.code, text: termLabel(t), selected: t.code === query.need })),
         ],
         areaItems: [
           { value: '', text: 'Anywhere' },
@@ -455,20 +510,30 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       });
     });
 
-    scope.get<{ Params: { id: string } }>('/directory/organisations/:id', async (request, reply) => {
-      const found = await directory.organization(place(request), uuid(request.params.id));
-      return reply.page(`${V}/organisation.njk`, {
-        title: found.organization.name,
-        ...found,
-        rows: summaryRows([
-          ['Website', found.organization.url],
-          ['Email', found.organization.email],
-          ['Telephone', found.organization.phone],
-        ]),
-        kindLabel: KIND_LABELS[found.organization.kind],
-        backLink: root(request),
-      });
-    });
+    scope.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>(
+      '/directory/organisations/:id',
+      async (request, reply) => {
+        const pages = listPageRequests(request.query, ORGANIZATION_LISTS);
+        const found = await directory.organization(place(request), uuid(request.params.id), pages);
+        const base = `${root(request)}/organisations/${found.organization.id}`;
+        return reply.page(`${V}/organisation.njk`, {
+          title: found.organization.name,
+          ...found,
+          rows: summaryRows([
+            ['Website', found.organization.url],
+            ['Email', found.organization.email],
+            ['Telephone', found.organization.phone],
+          ]),
+          kindLabel: KIND_LABELS[found.organization.kind],
+          pagination: {
+            services: listPagination(base, pages, 'services', found.services.total),
+            locations: listPagination(base, pages, 'locations', found.locations.total),
+            contacts: listPagination(base, pages, 'contacts', found.contacts.total),
+          },
+          backLink: root(request),
+        });
+      },
+    );
 
     // Management: officers every entry, organisation members their own organisations'.
 
@@ -525,25 +590,45 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       });
     });
 
-    scope.get<{ Params: { id: string } }>('/directory/manage/organisations/:id', async (request, reply) => {
-      const managed = await directory.managedOrganization(
-        request.actor,
-        place(request),
-        uuid(request.params.id),
-      );
-      return reply.page(`${V}/manage/organisation.njk`, {
+    /** The management page of an organisation, with a page of each list. */
+    const organizationPage = async (
+      request: FastifyRequest,
+      id: string,
+      pages: Record<(typeof MANAGED_ORGANIZATION_LISTS)[number], PageRequest>,
+      pickedMember?: unknown,
+    ) => {
+      const managed = await directory.managedOrganizationPage(request.actor, place(request), id, pages);
+      const base = `${manage(request)}/organisations/${managed.organization.id}`;
+      return {
         title: managed.organization.name,
         ...managed,
-        memberItems: memberItems(managed.candidates),
+        memberItems: memberItems(managed.candidates, pickedMember),
         kindLabel: KIND_LABELS[managed.organization.kind],
         statusLabels: STATUS_LABELS,
         officer: directory.canManageAll(request.actor, place(request)),
-        base: `${manage(request)}/organisations/${managed.organization.id}`,
+        base,
         manageRoot: manage(request),
+        pagination: {
+          services: listPagination(base, pages, 'services', managed.services.total),
+          locations: listPagination(base, pages, 'locations', managed.locations.total),
+          contacts: listPagination(base, pages, 'contacts', managed.contacts.total),
+          members: managed.members ? listPagination(base, pages, 'members', managed.members.total) : null,
+        },
         backLink: manage(request),
         columnClass: 'govuk-grid-column-full',
-      });
-    });
+      };
+    };
+
+    scope.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>(
+      '/directory/manage/organisations/:id',
+      async (request, reply) => {
+        const pages = listPageRequests(request.query, MANAGED_ORGANIZATION_LISTS);
+        return reply.page(
+          `${V}/manage/organisation.njk`,
+          await organizationPage(request, uuid(request.params.id), pages),
+        );
+      },
+    );
 
     const editOrganization = (request: FastifyRequest, id: string) => ({
       title: 'Edit the organisation',
@@ -555,7 +640,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
     scope.get<{ Params: { id: string } }>(
       '/directory/manage/organisations/:id/edit',
       async (request, reply) => {
-        const { organization } = await directory.managedOrganization(
+        const organization = await directory.managedOrganization(
           request.actor,
           place(request),
           uuid(request.params.id),
@@ -589,45 +674,37 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       },
     );
 
-    scope.get<{ Params: { id: string } }>(
-      '/directory/manage/organisations/:id/delete',
-      async (request, reply) => {
+    registerDeletion<{ id: string }>(app, scope, {
+      path: '/directory/manage/organisations/:id/delete',
+      async confirm(request) {
         authorise(request.actor, 'directory.manage_all', place(request).id);
-        const managed = await directory.managedOrganization(
+        const { organization, counts } = await directory.organizationToDelete(
           request.actor,
           place(request),
           uuid(request.params.id),
         );
-        return reply.page(`${V}/manage/confirm-delete.njk`, {
-          title: `Delete ${managed.organization.name}?`,
-          warning: `This also deletes its ${managed.services.length} service(s), ${managed.locations.length} location(s) and ${managed.contacts.length} contact(s). It cannot be undone.`,
-          action: `${manage(request)}/organisations/${managed.organization.id}/delete`,
-          backLink: `${manage(request)}/organisations/${managed.organization.id}`,
-          buttonText: 'Delete organisation',
-        });
+        return {
+          title: `Delete ${organization.name}?`,
+          warning: `This also deletes its ${counts.services} service(s), ${counts.locations} location(s) and ${counts.contacts} contact(s). It cannot be undone.`,
+          action: `${manage(request)}/organisations/${organization.id}/delete`,
+          backLink: `${manage(request)}/organisations/${organization.id}`,
+        };
       },
-    );
-
-    scope.post<{ Params: { id: string } }>(
-      '/directory/manage/organisations/:id/delete',
-      async (request, reply) => {
+      buttonText: 'Delete organisation',
+      async remove(request) {
+        await directory.deleteOrganization(request.actor, place(request), uuid(request.params.id));
+        return manage(request);
+      },
+      done: 'The organisation has been deleted.',
+      refused(request) {
         const id = uuid(request.params.id);
-        try {
-          await directory.deleteOrganization(request.actor, place(request), id);
-        } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
-          return reply.code(400).page(`${V}/manage/confirm-delete.njk`, {
-            title: 'This organisation cannot be deleted yet',
-            errors: validationErrors(error),
-            action: `${manage(request)}/organisations/${id}/delete`,
-            backLink: `${manage(request)}/organisations/${id}`,
-            buttonText: 'Try again',
-          });
-        }
-        await app.sessions.flash(request, { kind: 'success', text: 'The organisation has been deleted.' });
-        return reply.redirect(manage(request), 303);
+        return {
+          title: 'This organisation cannot be deleted yet',
+          action: `${manage(request)}/organisations/${id}/delete`,
+          backLink: `${manage(request)}/organisations/${id}`,
+        };
       },
-    );
+    });
 
     // Members (officers).
 
@@ -637,22 +714,16 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
         const id = uuid(request.params.id);
         authorise(request.actor, 'directory.manage_all', place(request).id);
         const parsed = parseForm(memberSchema, request.body);
-        const renderWith = async (errors: ReturnType<typeof validationErrors>) => {
-          const managed = await directory.managedOrganization(request.actor, place(request), id);
-          return reply.code(400).page(`${V}/manage/organisation.njk`, {
-            title: managed.organization.name,
-            ...managed,
-            memberItems: memberItems(managed.candidates, body(request).userId),
+        const renderWith = async (errors: ReturnType<typeof validationErrors>) =>
+          reply.code(400).page(`${V}/manage/organisation.njk`, {
+            ...(await organizationPage(
+              request,
+              id,
+              listPageRequests({}, MANAGED_ORGANIZATION_LISTS),
+              body(request).userId,
+            )),
             errors,
-            kindLabel: KIND_LABELS[managed.organization.kind],
-            statusLabels: STATUS_LABELS,
-            officer: true,
-            base: `${manage(request)}/organisations/${id}`,
-            manageRoot: manage(request),
-            backLink: manage(request),
-            columnClass: 'govuk-grid-column-full',
           });
-        };
         if (!parsed.ok) return renderWith(parsed.errors);
         try {
           await directory.addMember(request.actor, place(request), id, parsed.data.userId);
@@ -665,36 +736,31 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       },
     );
 
-    scope.get<{ Params: { id: string; userId: string } }>(
-      '/directory/manage/organisations/:id/members/:userId/remove',
-      async (request, reply) => {
+    registerDeletion<{ id: string; userId: string }>(app, scope, {
+      path: '/directory/manage/organisations/:id/members/:userId/remove',
+      async confirm(request) {
         authorise(request.actor, 'directory.manage_all', place(request).id);
-        const managed = await directory.managedOrganization(
+        const { organization, member } = await directory.organizationMember(
           request.actor,
           place(request),
           uuid(request.params.id),
+          uuid(request.params.userId),
         );
-        const member = managed.members?.find((m) => m.id === uuid(request.params.userId));
-        if (!member) throw new NotFoundError();
-        return reply.page(`${V}/manage/confirm-delete.njk`, {
-          title: `Remove ${member.name} from ${managed.organization.name}?`,
+        return {
+          title: `Remove ${member.name} from ${organization.name}?`,
           warning: `${member.name} will no longer be able to keep this organisation’s entries up to date.`,
-          action: `${manage(request)}/organisations/${managed.organization.id}/members/${member.id}/remove`,
-          backLink: `${manage(request)}/organisations/${managed.organization.id}`,
-          buttonText: 'Remove member',
-        });
+          action: `${manage(request)}/organisations/${organization.id}/members/${member.id}/remove`,
+          backLink: `${manage(request)}/organisations/${organization.id}`,
+        };
       },
-    );
-
-    scope.post<{ Params: { id: string; userId: string } }>(
-      '/directory/manage/organisations/:id/members/:userId/remove',
-      async (request, reply) => {
+      buttonText: 'Remove member',
+      async remove(request) {
         const id = uuid(request.params.id);
         await directory.removeMember(request.actor, place(request), id, uuid(request.params.userId));
-        await app.sessions.flash(request, { kind: 'success', text: 'The member has been removed.' });
-        return reply.redirect(`${manage(request)}/organisations/${id}#members`, 303);
+        return `${manage(request)}/organisations/${id}#members`;
       },
-    );
+      done: 'The member has been removed.',
+    });
 
     // Services.
 
@@ -787,36 +853,39 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       });
     });
 
-    scope.get<{ Params: { id: string } }>('/directory/manage/services/:id/delete', async (request, reply) => {
-      const service = await directory.managedService(request.actor, place(request), uuid(request.params.id));
-      return reply.page(`${V}/manage/confirm-delete.njk`, {
-        title: `Delete ${service.name}?`,
-        warning: 'It will disappear from the directory and the open data. This cannot be undone.',
-        action: `${manage(request)}/services/${service.id}/delete`,
-        backLink: `${manage(request)}/organisations/${service.organizationId}`,
-        buttonText: 'Delete service',
-      });
-    });
-
-    scope.post<{ Params: { id: string } }>(
-      '/directory/manage/services/:id/delete',
-      async (request, reply) => {
+    registerDeletion<{ id: string }>(app, scope, {
+      path: '/directory/manage/services/:id/delete',
+      async confirm(request) {
+        const service = await directory.managedService(
+          request.actor,
+          place(request),
+          uuid(request.params.id),
+        );
+        return {
+          title: `Delete ${service.name}?`,
+          warning: 'It will disappear from the directory and the open data. This cannot be undone.',
+          action: `${manage(request)}/services/${service.id}/delete`,
+          backLink: `${manage(request)}/organisations/${service.organizationId}`,
+        };
+      },
+      buttonText: 'Delete service',
+      async remove(request) {
         const organizationId = await directory.deleteService(
           request.actor,
           place(request),
           uuid(request.params.id),
         );
-        await app.sessions.flash(request, { kind: 'success', text: 'The service has been deleted.' });
-        return reply.redirect(`${manage(request)}/organisations/${organizationId}`, 303);
+        return `${manage(request)}/organisations/${organizationId}`;
       },
-    );
+      done: 'The service has been deleted.',
+    });
 
     // Locations.
 
     scope.get<{ Params: { id: string } }>(
       '/directory/manage/organisations/:id/locations/new',
       async (request, reply) => {
-        const { organization } = await directory.managedOrganization(
+        const organization = await directory.managedOrganization(
           request.actor,
           place(request),
           uuid(request.params.id),
@@ -901,55 +970,51 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       });
     });
 
-    scope.get<{ Params: { id: string } }>(
-      '/directory/manage/locations/:id/delete',
-      async (request, reply) => {
+    registerDeletion<{ id: string }>(app, scope, {
+      path: '/directory/manage/locations/:id/delete',
+      async confirm(request) {
         const location = await directory.managedLocation(
           request.actor,
           place(request),
           uuid(request.params.id),
         );
-        return reply.page(`${V}/manage/confirm-delete.njk`, {
+        return {
           title: `Delete ${location.name}?`,
           warning: 'Services offered here will no longer show this location. This cannot be undone.',
           action: `${manage(request)}/locations/${location.id}/delete`,
           backLink: `${manage(request)}/organisations/${location.organizationId}`,
-          buttonText: 'Delete location',
-        });
+        };
       },
-    );
-
-    scope.post<{ Params: { id: string } }>(
-      '/directory/manage/locations/:id/delete',
-      async (request, reply) => {
+      buttonText: 'Delete location',
+      async remove(request) {
         const organizationId = await directory.deleteLocation(
           request.actor,
           place(request),
           uuid(request.params.id),
         );
-        await app.sessions.flash(request, { kind: 'success', text: 'The location has been deleted.' });
-        return reply.redirect(`${manage(request)}/organisations/${organizationId}#locations`, 303);
+        return `${manage(request)}/organisations/${organizationId}#locations`;
       },
-    );
+      done: 'The location has been deleted.',
+    });
 
     // Contacts.
 
     scope.get<{ Params: { id: string } }>(
       '/directory/manage/organisations/:id/contacts/new',
       async (request, reply) => {
-        const managed = await directory.managedOrganization(
+        const choices = await directory.contactFormChoices(
           request.actor,
           place(request),
           uuid(request.params.id),
         );
         return reply.page(`${V}/manage/form.njk`, {
           title: 'Add a contact',
-          caption: managed.organization.name,
-          action: `${manage(request)}/organisations/${managed.organization.id}/contacts`,
-          backLink: `${manage(request)}/organisations/${managed.organization.id}`,
+          caption: choices.organization.name,
+          action: `${manage(request)}/organisations/${choices.organization.id}/contacts`,
+          backLink: `${manage(request)}/organisations/${choices.organization.id}`,
           submitText: 'Add contact',
           values: {},
-          fields: contactFields({}, managed.services),
+          fields: contactFields({}, choices.services),
         });
       },
     );
@@ -957,23 +1022,23 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
     scope.post<{ Params: { id: string } }>(
       '/directory/manage/organisations/:id/contacts',
       async (request, reply) => {
-        const managed = await directory.managedOrganization(
+        const choices = await directory.contactFormChoices(
           request.actor,
           place(request),
           uuid(request.params.id),
         );
-        const id = managed.organization.id;
+        const id = choices.organization.id;
         return handleForm(reply, {
           schema: contactSchema,
           body: request.body,
           template: `${V}/manage/form.njk`,
           context: {
             title: 'Add a contact',
-            caption: managed.organization.name,
+            caption: choices.organization.name,
             action: `${manage(request)}/organisations/${id}/contacts`,
             backLink: `${manage(request)}/organisations/${id}`,
             submitText: 'Add contact',
-            fields: contactFields(body(request), managed.services),
+            fields: contactFields(body(request), choices.services),
           },
           action: async (data) => {
             await directory.createContact(request.actor, place(request), id, data);
@@ -985,18 +1050,18 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
     );
 
     const contactContext = async (request: FastifyRequest, contact: Contact) => {
-      const managed = await directory.managedOrganization(
+      const choices = await directory.contactFormChoices(
         request.actor,
         place(request),
         contact.organizationId!,
       );
       return {
-        services: managed.services,
+        services: choices.services,
         context: {
           title: 'Edit the contact',
-          caption: managed.organization.name,
+          caption: choices.organization.name,
           action: `${manage(request)}/contacts/${contact.id}/edit`,
-          backLink: `${manage(request)}/organisations/${managed.organization.id}`,
+          backLink: `${manage(request)}/organisations/${choices.organization.id}`,
           submitText: 'Save changes',
         },
       };
@@ -1025,29 +1090,32 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       });
     });
 
-    scope.get<{ Params: { id: string } }>('/directory/manage/contacts/:id/delete', async (request, reply) => {
-      const contact = await directory.managedContact(request.actor, place(request), uuid(request.params.id));
-      return reply.page(`${V}/manage/confirm-delete.njk`, {
-        title: `Delete the contact ${contact.name || contact.title}?`,
-        warning: 'This cannot be undone.',
-        action: `${manage(request)}/contacts/${contact.id}/delete`,
-        backLink: `${manage(request)}/organisations/${contact.organizationId}`,
-        buttonText: 'Delete contact',
-      });
-    });
-
-    scope.post<{ Params: { id: string } }>(
-      '/directory/manage/contacts/:id/delete',
-      async (request, reply) => {
+    registerDeletion<{ id: string }>(app, scope, {
+      path: '/directory/manage/contacts/:id/delete',
+      async confirm(request) {
+        const contact = await directory.managedContact(
+          request.actor,
+          place(request),
+          uuid(request.params.id),
+        );
+        return {
+          title: `Delete the contact ${contact.name || contact.title}?`,
+          warning: 'This cannot be undone.',
+          action: `${manage(request)}/contacts/${contact.id}/delete`,
+          backLink: `${manage(request)}/organisations/${contact.organizationId}`,
+        };
+      },
+      buttonText: 'Delete contact',
+      async remove(request) {
         const organizationId = await directory.deleteContact(
           request.actor,
           place(request),
           uuid(request.params.id),
         );
-        await app.sessions.flash(request, { kind: 'success', text: 'The contact has been deleted.' });
-        return reply.redirect(`${manage(request)}/organisations/${organizationId}#contacts`, 303);
+        return `${manage(request)}/organisations/${organizationId}#contacts`;
       },
-    );
+      done: 'The contact has been deleted.',
+    });
 
     // The place's needs (officers).
 
@@ -1064,8 +1132,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       });
     });
 
-    const allTerms = async (request: FastifyRequest) =>
-      (await directory.terms(request.actor, place(request), { limit: 1000, offset: 0 })).terms;
+    const allTerms = (request: FastifyRequest) => directory.termOptions(request.actor, place(request));
 
     scope.get('/directory/manage/needs/new', async (request, reply) => {
       const terms = await allTerms(request);
@@ -1143,21 +1210,23 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       });
     });
 
-    scope.get<{ Params: { id: string } }>('/directory/manage/needs/:id/delete', async (request, reply) => {
-      const { term, usage } = await directory.term(request.actor, place(request), uuid(request.params.id));
-      return reply.page(`${V}/manage/confirm-delete.njk`, {
-        title: `Delete the need ${term.name}?`,
-        warning: `${usage} service(s) are listed under it and will no longer be found by it. Narrower needs become broad needs. This cannot be undone.`,
-        action: `${manage(request)}/needs/${term.id}/delete`,
-        backLink: `${manage(request)}/needs`,
-        buttonText: 'Delete need',
-      });
-    });
-
-    scope.post<{ Params: { id: string } }>('/directory/manage/needs/:id/delete', async (request, reply) => {
-      await directory.deleteTerm(request.actor, place(request), uuid(request.params.id));
-      await app.sessions.flash(request, { kind: 'success', text: 'The need has been deleted.' });
-      return reply.redirect(`${manage(request)}/needs`, 303);
+    registerDeletion<{ id: string }>(app, scope, {
+      path: '/directory/manage/needs/:id/delete',
+      async confirm(request) {
+        const { term, usage } = await directory.term(request.actor, place(request), uuid(request.params.id));
+        return {
+          title: `Delete the need ${term.name}?`,
+          warning: `${usage} service(s) are listed under it and will no longer be found by it. Narrower needs become broad needs. This cannot be undone.`,
+          action: `${manage(request)}/needs/${term.id}/delete`,
+          backLink: `${manage(request)}/needs`,
+        };
+      },
+      buttonText: 'Delete need',
+      async remove(request) {
+        await directory.deleteTerm(request.actor, place(request), uuid(request.params.id));
+        return `${manage(request)}/needs`;
+      },
+      done: 'The need has been deleted.',
     });
   });
 }

@@ -103,6 +103,29 @@ interface PageRequest {
   offset: number;
 }
 
+/** One page of a longer list, and how long the whole list is. */
+export interface ListPage<T> {
+  items: T[];
+  total: number;
+}
+
+export interface Member {
+  id: string;
+  name: string;
+  email: string | null;
+}
+
+/** The page asked for of each list an organisation's page shows. */
+export interface OrganizationPages {
+  services: PageRequest;
+  locations: PageRequest;
+  contacts: PageRequest;
+}
+
+export interface ManagedOrganizationPages extends OrganizationPages {
+  members: PageRequest;
+}
+
 type OrganizationRow = NonNullable<Awaited<ReturnType<typeof repo.findOrganization>>>;
 type ServiceRow = NonNullable<Awaited<ReturnType<typeof repo.findService>>>;
 type LocationRow = NonNullable<Awaited<ReturnType<typeof repo.findLocation>>>;
@@ -316,10 +339,8 @@ export function createDirectoryService(deps: { db: Database }) {
         problems.push({ field: 'termIds', message: 'Select needs from the list' });
     }
     if (form.locationIds.length > 0) {
-      const known = new Set(
-        (await repo.locationsOfOrganization(db, place.id, organizationId)).map((l) => l.id),
-      );
-      if (!form.locationIds.every((id) => known.has(id)))
+      const ticked = [...new Set(form.locationIds)];
+      if ((await repo.countLocationsOfOrganization(db, place.id, organizationId, ticked)) !== ticked.length)
         problems.push({ field: 'locationIds', message: 'Select locations from the list' });
     }
     if (problems.length > 0) throw ValidationError.of(problems);
@@ -328,7 +349,7 @@ export function createDirectoryService(deps: { db: Database }) {
   return {
     // For other features (the support pillar): public data, so no authorisation.
 
-    /** Organisations of the place for a select box (public data), by name, at most 500. */
+    /** Every organisation of the place, by name, for a select box and to check a choice (public data). */
     async organizationOptions(
       place: PlaceSummary,
       kinds: OrganizationKind[] = [],
@@ -415,28 +436,33 @@ export function createDirectoryService(deps: { db: Database }) {
       return row ? (await details([row]))[0] : undefined;
     },
 
+    /** An organisation's public page: a page each of its running services, its locations and its own contacts. */
     async organization(
       place: PlaceSummary,
       id: string,
+      pages: OrganizationPages,
     ): Promise<{
       organization: Organization;
-      services: ServiceSummary[];
-      locations: Location[];
-      contacts: Contact[];
+      services: ListPage<ServiceSummary>;
+      locations: ListPage<Location>;
+      contacts: ListPage<Contact>;
     }> {
       const row = await repo.findOrganization(db, { placeId: place.id, memberId: null }, id);
       if (!row) throw new NotFoundError();
       const organization = toOrganization(row);
       const [services, locations, contacts] = await Promise.all([
-        repo.servicesOfOrganization(db, place.id, id, true),
-        repo.locationsOfOrganization(db, place.id, id),
-        repo.contactsOfOrganization(db, place.id, id),
+        repo.pageServicesOfOrganization(db, place.id, id, true, pages.services),
+        repo.locationsOfOrganization(db, place.id, id, pages.locations),
+        repo.contactsOfOrganization(db, place.id, id, true, pages.contacts),
       ]);
       return {
         organization,
-        services: services.map((s) => toService({ ...s, organization_name: organization.name })),
-        locations: locations.map(toLocation),
-        contacts: contacts.filter((c) => c.service_id === null).map((c) => toContact(c)),
+        services: {
+          items: services.rows.map((s) => toService({ ...s, organization_name: organization.name })),
+          total: services.total,
+        },
+        locations: { items: locations.rows.map(toLocation), total: locations.total },
+        contacts: { items: contacts.rows.map((c) => toContact(c)), total: contacts.total },
       };
     },
 
@@ -462,10 +488,15 @@ export function createDirectoryService(deps: { db: Database }) {
       return { organizations: rows.map(toOrganization), total };
     },
 
-    /** The place's needs, broader needs first with their narrower ones after them. */
-    async needs(place: PlaceSummary | null, page: PageRequest = { limit: 1000, offset: 0 }) {
+    /** A page of the place's needs (or every place's), broader needs first with their narrower ones after them. */
+    async needs(place: PlaceSummary | null, page: PageRequest) {
       const { rows, total } = await repo.listTerms(db, place?.id ?? null, page);
       return { terms: rows.map((r) => toTerm(r)), total };
+    },
+
+    /** Every need of the place in the same order, as the choices of a form. */
+    async needOptions(place: PlaceSummary): Promise<TaxonomyTerm[]> {
+      return (await repo.allTerms(db, place.id)).map((r) => toTerm(r));
     },
 
     async areas(place: PlaceSummary): Promise<string[]> {
@@ -494,26 +525,75 @@ export function createDirectoryService(deps: { db: Database }) {
       };
     },
 
-    async managedOrganization(actor: Actor, place: PlaceSummary, id: string) {
+    /** An organisation the actor may manage. */
+    async managedOrganization(actor: Actor, place: PlaceSummary, id: string): Promise<Organization> {
+      return toOrganization((await managedOrganizationRow(actor, place, id)).row);
+    },
+
+    /** The management page of an organisation: a page of each of its lists, and for officers its members. */
+    async managedOrganizationPage(
+      actor: Actor,
+      place: PlaceSummary,
+      id: string,
+      pages: ManagedOrganizationPages,
+    ): Promise<{
+      organization: Organization;
+      services: ListPage<ServiceSummary>;
+      locations: ListPage<Location>;
+      contacts: ListPage<Contact>;
+      /** Only officers see and change who the members are. */
+      members: ListPage<Member> | null;
+      /** Everyone who could be added as a member, for the form that adds one. */
+      candidates: Member[] | null;
+    }> {
       const { row } = await managedOrganizationRow(actor, place, id);
       const officer = can(actor, 'directory.manage_all', place.id);
       const [services, locations, contacts, members, candidates] = await Promise.all([
-        repo.servicesOfOrganization(db, place.id, id, false),
-        repo.locationsOfOrganization(db, place.id, id),
-        repo.contactsOfOrganization(db, place.id, id),
-        officer ? repo.listMembers(db, place.id, id) : Promise.resolve(null),
+        repo.pageServicesOfOrganization(db, place.id, id, false, pages.services),
+        repo.locationsOfOrganization(db, place.id, id, pages.locations),
+        repo.contactsOfOrganization(db, place.id, id, false, pages.contacts),
+        officer ? repo.listMembers(db, place.id, id, pages.members) : Promise.resolve(null),
         officer ? repo.memberCandidates(db, place.id, id) : Promise.resolve(null),
       ]);
       const organization = toOrganization(row);
+      const member = (m: Member) => ({ id: m.id, name: m.name, email: m.email });
       return {
         organization,
-        services: services.map((s) => toService({ ...s, organization_name: organization.name })),
-        locations: locations.map(toLocation),
-        contacts: contacts.map((c) => toContact(c)),
-        /** Only officers see and change who the members are. */
-        members: members?.map((m) => ({ id: m.id, name: m.name, email: m.email })) ?? null,
-        candidates: candidates?.map((m) => ({ id: m.id, name: m.name, email: m.email })) ?? null,
+        services: {
+          items: services.rows.map((s) => toService({ ...s, organization_name: organization.name })),
+          total: services.total,
+        },
+        locations: { items: locations.rows.map(toLocation), total: locations.total },
+        contacts: { items: contacts.rows.map((c) => toContact(c)), total: contacts.total },
+        members: members ? { items: members.rows.map(member), total: members.total } : null,
+        candidates: candidates?.map(member) ?? null,
       };
+    },
+
+    /** An organisation an officer may delete, with how many services, locations and contacts go with it. */
+    async organizationToDelete(actor: Actor, place: PlaceSummary, id: string) {
+      officerReach(actor, place);
+      const { row } = await managedOrganizationRow(actor, place, id);
+      return { organization: toOrganization(row), counts: await repo.entryCounts(db, place.id, id) };
+    },
+
+    /** One member of an organisation (officers), found by a lookup: 404 when the person is not a member. */
+    async organizationMember(actor: Actor, place: PlaceSummary, organizationId: string, userId: string) {
+      officerReach(actor, place);
+      const { row } = await managedOrganizationRow(actor, place, organizationId);
+      const member = await repo.findMember(db, place.id, organizationId, userId);
+      if (!member) throw new NotFoundError();
+      return {
+        organization: toOrganization(row),
+        member: { id: member.id, name: member.name, email: member.email } satisfies Member,
+      };
+    },
+
+    /** The choices a contact form offers: every service of the organisation. */
+    async contactFormChoices(actor: Actor, place: PlaceSummary, organizationId: string) {
+      const { row } = await managedOrganizationRow(actor, place, organizationId);
+      const services = await repo.serviceNamesOfOrganization(db, place.id, organizationId);
+      return { organization: toOrganization(row), services };
     },
 
     async createOrganization(actor: Actor, place: PlaceSummary, form: OrganizationForm): Promise<string> {
@@ -642,14 +722,17 @@ export function createDirectoryService(deps: { db: Database }) {
       return (await details([row]))[0]!;
     },
 
-    /** The choices a service form offers for an organisation: the place's needs and the organisation's locations. */
+    /**
+     * The choices a service form offers for an organisation: every need of the place and every location of the
+     * organisation, so that saving a service never drops a choice the form could not show.
+     */
     async serviceFormChoices(actor: Actor, place: PlaceSummary, organizationId: string) {
       await managedOrganizationRow(actor, place, organizationId);
       const [terms, locations] = await Promise.all([
-        repo.listTerms(db, place.id, { limit: 1000, offset: 0 }),
-        repo.locationsOfOrganization(db, place.id, organizationId),
+        repo.allTerms(db, place.id),
+        repo.locationNamesOfOrganization(db, place.id, organizationId),
       ]);
-      return { terms: terms.rows.map((r) => toTerm(r)), locations: locations.map(toLocation) };
+      return { terms: terms.map((r) => toTerm(r)), locations };
     },
 
     async createService(actor: Actor, place: PlaceSummary, organizationId: string, form: ServiceForm) {
@@ -796,6 +879,12 @@ export function createDirectoryService(deps: { db: Database }) {
       officerReach(actor, place);
       const { rows, total } = await repo.listTerms(db, place.id, page);
       return { terms: rows.map((r) => toTerm(r)), total };
+    },
+
+    /** Every need of the place, as the choices of the broader-need select (officers). */
+    async termOptions(actor: Actor, place: PlaceSummary) {
+      officerReach(actor, place);
+      return (await repo.allTerms(db, place.id)).map((r) => toTerm(r));
     },
 
     async term(actor: Actor, place: PlaceSummary, id: string) {

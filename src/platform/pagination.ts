@@ -48,3 +48,53 @@ export function paginationLinks(
         : undefined,
   };
 }
+
+/**
+ * The page asked for of each list on a page that shows several, each list read from its own query parameter
+ * (`agreementsPage`, `comments`…).
+ */
+export function listPageRequests<P extends string>(
+  query: Record<string, unknown>,
+  params: readonly P[],
+): Record<P, PageRequest> {
+  return Object.fromEntries(params.map((param) => [param, pageRequest(query[param])])) as Record<
+    P,
+    PageRequest
+  >;
+}
+
+/**
+ * GOV.UK pagination for one list of a page that shows several: its links change only that list's parameter,
+ * keep the other lists' pages and anything in `keep` (such as the version shown), and lead back to the list
+ * when it has an anchor. `label` names the pagination landmark where a page has several. `firstHref` is for
+ * a page asked for beyond the end.
+ */
+export function listPagination<P extends string>(
+  basePath: string,
+  pages: Record<P, PageRequest>,
+  param: P,
+  total: number,
+  options: { keep?: Record<string, string | undefined>; anchor?: string; label?: string } = {},
+) {
+  const current = pages[param];
+  const href = (page: number) => {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(options.keep ?? {})) {
+      if (value && !(key in pages)) query.set(key, value);
+    }
+    for (const [key, request] of Object.entries(pages) as [P, PageRequest][]) {
+      const n = key === param ? page : request.page;
+      if (n > 1) query.set(key, String(n));
+    }
+    const qs = query.toString();
+    return `${basePath}${qs ? `?${qs}` : ''}${options.anchor ? `#${options.anchor}` : ''}`;
+  };
+  const links = paginationLinks(basePath, {}, current, total);
+  const params = links.params && {
+    ...(options.label ? { landmarkLabel: options.label } : {}),
+    items: links.params.items.map((item) => ('number' in item ? { ...item, href: href(item.number) } : item)),
+    previous: links.params.previous && { href: href(current.page - 1) },
+    next: links.params.next && { href: href(current.page + 1) },
+  };
+  return { ...links, params, firstHref: href(1) };
+}
