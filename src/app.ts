@@ -4,7 +4,12 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
 import { directoryRoutes } from './directory/directory.routes.ts';
 import { directoryApiRoutes } from './directory/directory-api.routes.ts';
@@ -46,6 +51,22 @@ import { referralsRoutes } from './support/referrals/referrals.routes.ts';
 import { sessionsRoutes } from './support/sessions/sessions.routes.ts';
 import { supportRoutes } from './support/support.routes.ts';
 
+/**
+ * One log line per request, when it is answered (what was asked, the answer and the time), instead of
+ * one as it arrives and one as it ends. Errors are logged as Fastify logs them.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) {
+      super.requestCompleted(error, request, reply);
+      return;
+    }
+    reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
 export interface AppDeps {
   config: Config;
   database: DatabaseHandle;
@@ -76,19 +97,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
         ? (_address: string, hop: number) => hop < (config.trustProxy as number)
         : config.trustProxy,
     bodyLimit: 1024 * 1024,
-    // One line per request, when it is answered (below), instead of one as it arrives and one as it ends.
-    disableRequestLogging: true,
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url,
-        statusCode: reply.statusCode,
-        responseTime: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request completed',
-    );
+    logController: new OneLinePerRequest(),
   });
 
   // Services: one of each, built here and handed to routes.

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { FamilyRelationship } from '../plans/support-plans.table.ts';
 
@@ -82,12 +82,25 @@ function linked(db: Executor, placeId: string, userId: string) {
     .where('p.status', 'in', ['agreed', 'enrolled', 'active']);
 }
 
-export async function myLinks(db: Executor, placeId: string, userId: string) {
-  return linked(db, placeId, userId)
-    .select(['f.id', 'f.relationship', 'p.id as participant_id', 'p.given_name'])
-    .orderBy('p.given_name')
-    .limit(50)
-    .execute();
+/** One page of the person's own live links, by the child's first name. */
+export async function myLinks(
+  db: Executor,
+  placeId: string,
+  userId: string,
+  page: { limit: number; offset: number },
+) {
+  const query = linked(db, placeId, userId);
+  const [rows, count] = await Promise.all([
+    query
+      .select(['f.id', 'f.relationship', 'p.id as participant_id', 'p.given_name'])
+      .orderBy(sql`p.given_name nulls last`)
+      .orderBy('f.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
 
 export async function myLink(db: Executor, placeId: string, userId: string, participantId: string) {

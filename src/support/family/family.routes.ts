@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../../places/place-scope.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
-import { pageRequest, paginationLinks } from '../../platform/pagination.ts';
+import { listPagination, pageRequest, paginationLinks } from '../../platform/pagination.ts';
 import type { Services } from '../../services.ts';
 import { formPage } from '../plans/form-page.ts';
 import { COMPONENT_KINDS } from '../plans/plan-content.ts';
@@ -27,11 +27,13 @@ export function familyRoutes(app: FastifyInstance, services: Services): void {
     const home = (request: FastifyRequest) => `/places/${place(request).slug}/family`;
     const planPath = (request: FastifyRequest, id: string) => `${home(request)}/${id}`;
 
-    scope.get('/family', async (request, reply) => {
-      const links = await family.links(request.actor, place(request));
+    scope.get<{ Querystring: { page?: string } }>('/family', async (request, reply) => {
+      const page = pageRequest(request.query.page);
+      const { rows, total } = await family.links(request.actor, place(request), page);
       return reply.page(`${V}/home.njk`, {
         title: 'Your family’s support plans',
-        links,
+        links: rows,
+        pagination: paginationLinks(home(request), {}, page, total),
         home: home(request),
       });
     });
@@ -90,7 +92,13 @@ export function familyRoutes(app: FastifyInstance, services: Services): void {
           })),
           voiceLabels: VOICE_LABELS,
           base: planPath(request, id),
-          commentsPagination: paginationLinks(planPath(request, id), {}, commentsPage, plan.comments.total),
+          commentsPagination: listPagination(
+            planPath(request, id),
+            { comments: commentsPage },
+            'comments',
+            plan.comments.total,
+            { anchor: 'comments' },
+          ),
           backLink: home(request),
           columnClass: 'govuk-grid-column-full',
         });

@@ -161,9 +161,10 @@ export function createFamilyService(deps: {
       });
     },
 
-    async links(actor: Actor, place: PlaceSummary) {
+    /** One page of the plans the signed-in person may see through their own links. */
+    async links(actor: Actor, place: PlaceSummary, page: Page) {
       if (!actor.user) throw new ForbiddenError('You need to sign in to see this page');
-      return repo.myLinks(db, place.id, actor.user.id);
+      return repo.myLinks(db, place.id, actor.user.id, page);
     },
 
     async plan(actor: Actor, place: PlaceSummary, participantId: string, commentsPage: Page) {
@@ -182,9 +183,14 @@ export function createFamilyService(deps: {
         { page: 'family_plan', version: plan.shownVersion },
         [me.relationship],
       );
-      const signedCurrent = plan.signoffs.some(
-        (s) => s.family_member_id === me.id && s.version === plan.currentVersion,
-      );
+      const signedCurrent =
+        plan.planId !== null &&
+        plan.currentVersion > 0 &&
+        (await plansRepo.hasSignedOff(db, place.id, {
+          planId: plan.planId,
+          version: plan.currentVersion,
+          familyMemberId: me.id,
+        }));
       return { me, plan, signedCurrent };
     },
 

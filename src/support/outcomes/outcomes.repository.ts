@@ -237,13 +237,25 @@ export async function baselineAndExit(db: Executor, placeId: string, programmeId
     .execute();
 }
 
+/** Every indicator of the place: the dashboard and value for money count each one. */
 export async function allIndicators(db: Executor, placeId: string) {
   return db
     .selectFrom('support_outcome_indicators')
     .select(['id', 'name', 'direction', 'threshold'])
     .where('place_id', '=', placeId)
     .orderBy('name')
-    .limit(500)
+    .orderBy('id')
+    .execute();
+}
+
+/** Every indicator of the place, for choosing one on a form: a choice must offer all of them. */
+export async function indicatorOptions(db: Executor, placeId: string) {
+  return db
+    .selectFrom('support_outcome_indicators')
+    .select(['id', 'name', 'instrument', 'scale_min', 'scale_max', 'threshold', 'direction', 'licence_note'])
+    .where('place_id', '=', placeId)
+    .orderBy('name')
+    .orderBy('id')
     .execute();
 }
 

@@ -92,31 +92,37 @@ export function outcomesRoutes(app: FastifyInstance, services: Services): void {
     );
 
     // A child's referrals, engagement and outcomes, linked from the end of their record.
-    scope.get<{ Params: { id: string } }>('/support/participants/:id/delivery', async (request, reply) => {
-      const p = place(request);
-      const { child, outcomes: childOutcomes } = await outcomes.ofParticipant(
-        request.actor,
-        p,
-        uuid(request.params.id),
-      );
-      const [childReferrals, engagement] = await Promise.all([
-        referrals.ofParticipant(request.actor, p, child.id),
-        sessions.engagementOf(p.id, child.id),
-      ]);
-      const name = childName(child.givenName, child.familyName) ?? child.reference;
-      return reply.page(`${V}/participant-delivery.njk`, {
-        title: `Referrals, sessions and outcomes: ${name}`,
-        child,
-        referrals: childReferrals,
-        engagement,
-        outcomes: childOutcomes,
-        statusLabels: REFERRAL_STATUS_LABELS,
-        stageLabels: STAGE_LABELS,
-        base: `${root(request)}/participants/${child.id}`,
-        backLink: `${root(request)}/participants/${child.id}`,
-        columnClass: 'govuk-grid-column-full',
-      });
-    });
+    scope.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>(
+      '/support/participants/:id/delivery',
+      async (request, reply) => {
+        const p = place(request);
+        const page = pageRequest(request.query.page);
+        const { child, outcomes: childOutcomes } = await outcomes.ofParticipant(
+          request.actor,
+          p,
+          uuid(request.params.id),
+        );
+        const [childReferrals, engagement] = await Promise.all([
+          referrals.pageOfParticipant(request.actor, p, child.id, page),
+          sessions.engagementOf(request.actor, p, child.id),
+        ]);
+        const base = `${root(request)}/participants/${child.id}`;
+        const name = childName(child.givenName, child.familyName) ?? child.reference;
+        return reply.page(`${V}/participant-delivery.njk`, {
+          title: `Referrals, sessions and outcomes: ${name}`,
+          child,
+          referrals: childReferrals.referrals,
+          referralsPagination: paginationLinks(`${base}/delivery`, {}, page, childReferrals.total),
+          engagement,
+          outcomes: childOutcomes,
+          statusLabels: REFERRAL_STATUS_LABELS,
+          stageLabels: STAGE_LABELS,
+          base,
+          backLink: base,
+          columnClass: 'govuk-grid-column-full',
+        });
+      },
+    );
 
     const observationForm = async (request: FastifyRequest<{ Params: { id: string } }>) => {
       const child = await services.support.participants.forForm(

@@ -101,11 +101,10 @@ export function createOutcomesService(deps: { db: Database; participants: Partic
       });
     },
 
-    /** Indicators to choose from when recording an observation. */
+    /** Every indicator to choose from when recording an observation (the choice is checked by lookup). */
     async indicatorOptions(actor: Actor, place: PlaceSummary) {
       mayReadLibrary(actor, place);
-      const { rows } = await repo.listIndicators(db, place.id, { limit: 500, offset: 0 });
-      return rows.map(toIndicator);
+      return (await repo.indicatorOptions(db, place.id)).map(toIndicator);
     },
 
     /** A child's observations with "improved" and "crossed the threshold" per indicator; the read is audited. */

@@ -4,6 +4,7 @@ import type { AgreementGiver, IndicatorDomain, LawfulBasis, ParticipantStatus } 
 import { type SupportViewer, visibleParticipants } from '../support-policy.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
+type Page = { limit: number; offset: number };
 
 export interface ImportedChild {
   reference: string;
@@ -273,24 +274,31 @@ export async function insertTransition(
     .execute();
 }
 
-export async function transitions(db: Executor, placeId: string, participantId: string) {
-  return db
+/** A child's changes of stage, oldest first, paged. */
+export async function transitions(db: Executor, placeId: string, participantId: string, page: Page) {
+  const query = db
     .selectFrom('participant_transitions as tr')
-    .leftJoin('users as u', 'u.id', 'tr.actor_id')
-    .select([
-      'tr.id',
-      'tr.from_status',
-      'tr.to_status',
-      'tr.reason',
-      'tr.occurred_at',
-      'u.name as actor_name',
-    ])
     .where('tr.place_id', '=', placeId)
-    .where('tr.participant_id', '=', participantId)
-    .orderBy('tr.occurred_at')
-    .orderBy('tr.id')
-    .limit(200)
-    .execute();
+    .where('tr.participant_id', '=', participantId);
+  const [rows, count] = await Promise.all([
+    query
+      .leftJoin('users as u', 'u.id', 'tr.actor_id')
+      .select([
+        'tr.id',
+        'tr.from_status',
+        'tr.to_status',
+        'tr.reason',
+        'tr.occurred_at',
+        'u.name as actor_name',
+      ])
+      .orderBy('tr.occurred_at')
+      .orderBy('tr.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
 
 export async function assign(
@@ -324,26 +332,33 @@ export async function assign(
     .execute();
 }
 
-export async function assignments(db: Executor, placeId: string, participantId: string) {
-  return db
+/** A child's assignments to teams and link workers, oldest first, paged. */
+export async function assignments(db: Executor, placeId: string, participantId: string, page: Page) {
+  const query = db
     .selectFrom('participant_assignments as a')
-    .leftJoin('support_teams as t', 't.id', 'a.team_id')
-    .leftJoin('users as w', 'w.id', 'a.link_worker_id')
-    .leftJoin('users as b', 'b.id', 'a.assigned_by')
-    .select([
-      'a.id',
-      'a.assigned_at',
-      'a.ended_at',
-      't.name as team_name',
-      'w.name as link_worker_name',
-      'b.name as assigned_by_name',
-    ])
     .where('a.place_id', '=', placeId)
-    .where('a.participant_id', '=', participantId)
-    .orderBy('a.assigned_at')
-    .orderBy('a.id')
-    .limit(200)
-    .execute();
+    .where('a.participant_id', '=', participantId);
+  const [rows, count] = await Promise.all([
+    query
+      .leftJoin('support_teams as t', 't.id', 'a.team_id')
+      .leftJoin('users as w', 'w.id', 'a.link_worker_id')
+      .leftJoin('users as b', 'b.id', 'a.assigned_by')
+      .select([
+        'a.id',
+        'a.assigned_at',
+        'a.ended_at',
+        't.name as team_name',
+        'w.name as link_worker_name',
+        'b.name as assigned_by_name',
+      ])
+      .orderBy('a.assigned_at')
+      .orderBy('a.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
 
 /** Teams of a programme the viewer belongs to, and every team's members, for assignment. */
@@ -359,6 +374,21 @@ export async function teamsWithMembers(db: Executor, placeId: string, programmeI
     .orderBy('u.name')
     .limit(1000)
     .execute();
+}
+
+/** The first team (by name) of a programme that the user belongs to, if any. */
+export async function teamOfMember(db: Executor, placeId: string, programmeId: string, userId: string) {
+  return db
+    .selectFrom('support_teams as t')
+    .innerJoin('support_team_members as m', 'm.team_id', 't.id')
+    .select('t.id')
+    .where('t.place_id', '=', placeId)
+    .where('t.programme_id', '=', programmeId)
+    .where('m.user_id', '=', userId)
+    .orderBy('t.name')
+    .orderBy('t.id')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 export async function insertAgreement(
@@ -387,26 +417,52 @@ export async function insertAgreement(
   return row.id;
 }
 
-export async function agreements(db: Executor, placeId: string, participantId: string) {
+const agreementColumns = [
+  'a.id',
+  'a.given_by',
+  'a.giver_name',
+  'a.capacity_judgement',
+  'a.recorded_at',
+  'a.withdrawn_at',
+  'a.withdrawal_reason',
+  'r.name as recorded_by_name',
+  'w.name as withdrawn_by_name',
+] as const;
+
+function agreementsOf(db: Executor, placeId: string, participantId: string) {
   return db
     .selectFrom('participant_agreements as a')
+    .where('a.place_id', '=', placeId)
+    .where('a.participant_id', '=', participantId);
+}
+
+/** Every agreement recorded for a child, live or withdrawn, oldest first, paged. */
+export async function agreements(db: Executor, placeId: string, participantId: string, page: Page) {
+  const query = agreementsOf(db, placeId, participantId);
+  const [rows, count] = await Promise.all([
+    query
+      .leftJoin('users as r', 'r.id', 'a.recorded_by')
+      .leftJoin('users as w', 'w.id', 'a.withdrawn_by')
+      .select(agreementColumns)
+      .orderBy('a.recorded_at')
+      .orderBy('a.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** Every live (not withdrawn) agreement of a child, oldest first: the ones a withdrawal can name. */
+export async function liveAgreements(db: Executor, placeId: string, participantId: string) {
+  return agreementsOf(db, placeId, participantId)
     .leftJoin('users as r', 'r.id', 'a.recorded_by')
     .leftJoin('users as w', 'w.id', 'a.withdrawn_by')
-    .select([
-      'a.id',
-      'a.given_by',
-      'a.giver_name',
-      'a.capacity_judgement',
-      'a.recorded_at',
-      'a.withdrawn_at',
-      'a.withdrawal_reason',
-      'r.name as recorded_by_name',
-      'w.name as withdrawn_by_name',
-    ])
-    .where('a.place_id', '=', placeId)
-    .where('a.participant_id', '=', participantId)
+    .select(agreementColumns)
+    .where('a.withdrawn_at', 'is', null)
     .orderBy('a.recorded_at')
-    .limit(100)
+    .orderBy('a.id')
     .execute();
 }
 
@@ -475,23 +531,31 @@ export async function insertLawfulBasis(
   return row.id;
 }
 
-export async function lawfulBases(db: Executor, placeId: string, participantId: string) {
-  return db
+/** A child's lawful bases, oldest first, paged. */
+export async function lawfulBases(db: Executor, placeId: string, participantId: string, page: Page) {
+  const query = db
     .selectFrom('participant_lawful_bases as b')
-    .leftJoin('users as r', 'r.id', 'b.recorded_by')
-    .select([
-      'b.id',
-      'b.purpose',
-      'b.basis',
-      'b.special_category_condition',
-      'b.recorded_at',
-      'r.name as recorded_by_name',
-    ])
     .where('b.place_id', '=', placeId)
-    .where('b.participant_id', '=', participantId)
-    .orderBy('b.recorded_at')
-    .limit(100)
-    .execute();
+    .where('b.participant_id', '=', participantId);
+  const [rows, count] = await Promise.all([
+    query
+      .leftJoin('users as r', 'r.id', 'b.recorded_by')
+      .select([
+        'b.id',
+        'b.purpose',
+        'b.basis',
+        'b.special_category_condition',
+        'b.recorded_at',
+        'r.name as recorded_by_name',
+      ])
+      .orderBy('b.recorded_at')
+      .orderBy('b.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
 
 export async function insertSharingDecision(
@@ -520,25 +584,33 @@ export async function insertSharingDecision(
   return row.id;
 }
 
-export async function sharingDecisions(db: Executor, placeId: string, participantId: string) {
-  return db
+/** A child's information-sharing decisions, live or withdrawn, oldest first, paged. */
+export async function sharingDecisions(db: Executor, placeId: string, participantId: string, page: Page) {
+  const query = db
     .selectFrom('participant_sharing_decisions as d')
-    .leftJoin('users as r', 'r.id', 'd.decided_by')
-    .select([
-      'd.id',
-      'd.organization_id',
-      'd.data_items',
-      'd.rationale',
-      'd.decided_at',
-      'd.withdrawn_at',
-      'd.withdrawal_reason',
-      'r.name as decided_by_name',
-    ])
     .where('d.place_id', '=', placeId)
-    .where('d.participant_id', '=', participantId)
-    .orderBy('d.decided_at')
-    .limit(100)
-    .execute();
+    .where('d.participant_id', '=', participantId);
+  const [rows, count] = await Promise.all([
+    query
+      .leftJoin('users as r', 'r.id', 'd.decided_by')
+      .select([
+        'd.id',
+        'd.organization_id',
+        'd.data_items',
+        'd.rationale',
+        'd.decided_at',
+        'd.withdrawn_at',
+        'd.withdrawal_reason',
+        'r.name as decided_by_name',
+      ])
+      .orderBy('d.decided_at')
+      .orderBy('d.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
 
 /**

@@ -6,7 +6,7 @@ import { authorise, can } from '../../platform/auth/policy.ts';
 import { isPlaceRole, ROLE_LABELS } from '../../platform/auth/roles.ts';
 import { ForbiddenError } from '../../platform/errors.ts';
 import { handleForm } from '../../platform/forms.ts';
-import { pageRequest, paginationLinks } from '../../platform/pagination.ts';
+import { listPageRequests, listPagination, pageRequest, paginationLinks } from '../../platform/pagination.ts';
 import type { Services } from '../../services.ts';
 import { caseloadPage } from '../caseload/caseload.routes.ts';
 import { childName } from '../child-name.ts';
@@ -25,7 +25,7 @@ import {
   transitionSchema,
   withdrawalSchema,
 } from './participants.schema.ts';
-import type { ParticipantRecord } from './participants.service.ts';
+import { type ParticipantRecord, RECORD_LISTS } from './participants.service.ts';
 
 const V = 'support/participants/views';
 const FORM = 'support/views/form.njk';
@@ -144,27 +144,47 @@ export function participantsRoutes(app: FastifyInstance, services: Services): vo
       },
     );
 
-    scope.get<{ Params: { id: string } }>('/support/participants/:id', async (request, reply) => {
-      const view = await participants.record(request.actor, place(request), uuid(request.params.id));
-      const record = view.record;
-      // Read only after the record itself was authorised (and its view audited) above.
-      const engagement = await services.supportDelivery.sessions.engagementOf(place(request).id, record.id);
-      return reply.page(`${V}/participant.njk`, {
-        title: displayName(record),
-        view,
-        record,
-        delivery: { engagement },
-        statusLabels: STATUS_LABELS,
-        domains: record.flaggedDomains.map((d) => DOMAIN_LABELS[d]),
-        giverLabels: GIVER_LABELS,
-        basisLabels: LAWFUL_BASIS_LABELS,
-        dataItemLabels: DATA_ITEMS,
-        canMove: view.worker && NEXT[record.status].length > 0 && record.status !== 'identified',
-        base: recordPath(request, record.id),
-        backLink: root(request),
-        columnClass: 'govuk-grid-column-full',
-      });
-    });
+    scope.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>(
+      '/support/participants/:id',
+      async (request, reply) => {
+        const pages = listPageRequests(request.query, RECORD_LISTS);
+        const view = await participants.record(request.actor, place(request), uuid(request.params.id), pages);
+        const record = view.record;
+        // Read only after the record itself was authorised (and its view audited) above.
+        const engagement = await services.supportDelivery.sessions.engagementOf(
+          request.actor,
+          place(request),
+          record.id,
+        );
+        const base = recordPath(request, record.id);
+        const paging = (list: (typeof RECORD_LISTS)[number], total: number, anchor: string) =>
+          listPagination(base, pages, list, total, { anchor });
+        return reply.page(`${V}/participant.njk`, {
+          title: displayName(record),
+          view,
+          record,
+          delivery: { engagement },
+          statusLabels: STATUS_LABELS,
+          domains: record.flaggedDomains.map((d) => DOMAIN_LABELS[d]),
+          giverLabels: GIVER_LABELS,
+          basisLabels: LAWFUL_BASIS_LABELS,
+          dataItemLabels: DATA_ITEMS,
+          canMove: view.worker && NEXT[record.status].length > 0 && record.status !== 'identified',
+          pagination: view.worker
+            ? {
+                stages: paging('stagesPage', view.transitions.total, 'stages'),
+                assignments: paging('assignmentsPage', view.assignments.total, 'assignments'),
+                agreements: paging('agreementsPage', view.agreements.total, 'agreements'),
+                lawfulBases: paging('lawfulBasesPage', view.lawfulBases.total, 'lawful-bases'),
+                sharing: paging('sharingPage', view.sharing.total, 'sharing'),
+              }
+            : undefined,
+          base,
+          backLink: root(request),
+          columnClass: 'govuk-grid-column-full',
+        });
+      },
+    );
 
     /** One small form per change: each renders the shared form template and returns to the record. */
     function formRoute<S extends z.ZodType>(options: {
@@ -178,6 +198,7 @@ export function participantsRoutes(app: FastifyInstance, services: Services): vo
       values?: (p: ParticipantRecord) => Record<string, unknown>;
       act: (request: FastifyRequest, p: ParticipantRecord, data: z.output<S>) => Promise<string>;
     }) {
+      // The participant is loaded once per request; the page's context only when the form is shown.
       const load = async (request: FastifyRequest<{ Params: { id: string } }>) => {
         const p = await participants.forForm(
           request.actor,
@@ -185,19 +206,19 @@ export function participantsRoutes(app: FastifyInstance, services: Services): vo
           uuid(request.params.id),
           options.capability,
         );
-        const context = {
+        const context = async () => ({
           caption: displayName(p),
           action: `${recordPath(request, p.id)}/${options.path}`,
           backLink: recordPath(request, p.id),
           ...(await options.context(request, p)),
-        };
+        });
         return { p, context };
       };
       scope.get<{ Params: { id: string } }>(
         `/support/participants/:id/${options.path}`,
         async (request, reply) => {
           const { p, context } = await load(request);
-          return reply.page(FORM, { ...context, values: options.values?.(p) ?? {} });
+          return reply.page(FORM, { ...(await context()), values: options.values?.(p) ?? {} });
         },
       );
       scope.post<{ Params: { id: string } }>(
@@ -302,7 +323,7 @@ export function participantsRoutes(app: FastifyInstance, services: Services): vo
       path: 'withdrawal',
       schema: withdrawalSchema,
       context: async (request, p) => {
-        const live = await participants.liveAgreements(request.actor, place(request), p.id);
+        const live = await participants.liveAgreements(request.actor, place(request), p);
         return {
           title: 'Record withdrawal of agreement',
           intro: [

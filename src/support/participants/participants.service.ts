@@ -22,6 +22,18 @@ import type {
 
 export type ParticipantsService = ReturnType<typeof createParticipantsService>;
 
+type Page = { limit: number; offset: number };
+
+/** The lists on a participant's record, each with its own page (and query parameter of the same name). */
+export const RECORD_LISTS = [
+  'stagesPage',
+  'assignmentsPage',
+  'agreementsPage',
+  'lawfulBasesPage',
+  'sharingPage',
+] as const;
+export type RecordPages = Record<(typeof RECORD_LISTS)[number], Page>;
+
 type Row = NonNullable<Awaited<ReturnType<typeof repo.findParticipant>>>;
 
 export interface ParticipantRecord {
@@ -138,8 +150,11 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
       return repo.settingsOfCohort(db, place.id, cohortId);
     },
 
-    /** A participant's record: 404 unless the viewer may see it; every read is audited. */
-    async record(actor: Actor, place: PlaceSummary, id: string) {
+    /**
+     * A participant's record: 404 unless the viewer may see it; every read is audited. Each list on it is
+     * paged on its own.
+     */
+    async record(actor: Actor, place: PlaceSummary, id: string, pages: RecordPages) {
       authorise(actor, 'participants.review', place.id);
       const viewer = await viewerOf(actor, place);
       const row = await repo.findParticipant(db, viewer, id);
@@ -150,14 +165,16 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
       if (!viewer.linkWorker) {
         return { record, worker: false as const };
       }
-      const [transitions, assignments, agreements, lawfulBases, sharing, organisations] = await Promise.all([
-        repo.transitions(db, place.id, id),
-        repo.assignments(db, place.id, id),
-        repo.agreements(db, place.id, id),
-        repo.lawfulBases(db, place.id, id),
-        repo.sharingDecisions(db, place.id, id),
-        directory.organizationOptions(place),
-      ]);
+      const [transitions, assignments, agreements, lawfulBases, sharing, hasLiveAgreement, organisations] =
+        await Promise.all([
+          repo.transitions(db, place.id, id, pages.stagesPage),
+          repo.assignments(db, place.id, id, pages.assignmentsPage),
+          repo.agreements(db, place.id, id, pages.agreementsPage),
+          repo.lawfulBases(db, place.id, id, pages.lawfulBasesPage),
+          repo.sharingDecisions(db, place.id, id, pages.sharingPage),
+          repo.hasLiveAgreement(db, place.id, id),
+          directory.organizationOptions(place),
+        ]);
       const orgName = new Map(organisations.map((o) => [o.id, o.name]));
       return {
         record,
@@ -166,11 +183,14 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
         assignments,
         agreements,
         lawfulBases,
-        liveAgreements: agreements.filter((a) => a.withdrawn_at === null),
-        sharing: sharing.map((s) => ({
-          ...s,
-          organizationName: orgName.get(s.organization_id) ?? 'An organisation',
-        })),
+        hasLiveAgreement,
+        sharing: {
+          rows: sharing.rows.map((s) => ({
+            ...s,
+            organizationName: orgName.get(s.organization_id) ?? 'An organisation',
+          })),
+          total: sharing.total,
+        },
       };
     },
 
@@ -217,17 +237,16 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
         await audit(tx, actor, place, 'participant.reviewed', id, { from: row.status, to: decision });
         // A link worker who takes a child forward takes them into their own team's caseload.
         if (decision === 'approached' && viewer.linkWorker && actor.user) {
-          const teams = await repo.teamsWithMembers(tx, place.id, row.programme_id);
-          const mine = teams.find((t) => t.user_id === actor.user!.id);
+          const mine = await repo.teamOfMember(tx, place.id, row.programme_id, actor.user.id);
           if (mine) {
             await repo.assign(tx, place.id, {
               participantId: id,
-              teamId: mine.team_id,
+              teamId: mine.id,
               linkWorkerId: actor.user.id,
               assignedBy: actor.user.id,
             });
             await audit(tx, actor, place, 'participant.assigned', id, {
-              teamId: mine.team_id,
+              teamId: mine.id,
               linkWorkerId: actor.user.id,
             });
           }
@@ -343,10 +362,10 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
       });
     },
 
-    async liveAgreements(actor: Actor, place: PlaceSummary, id: string) {
-      const participant = await this.forForm(actor, place, id);
-      const all = await repo.agreements(db, place.id, participant.id);
-      return all.filter((a) => a.withdrawn_at === null);
+    /** The live agreements a withdrawal can name, for a participant already loaded through `forForm`. */
+    async liveAgreements(actor: Actor, place: PlaceSummary, participant: Pick<ParticipantRecord, 'id'>) {
+      authorise(actor, 'participants.work_with', place.id);
+      return repo.liveAgreements(db, place.id, participant.id);
     },
 
     sharingOrganisations(place: PlaceSummary) {

@@ -12,10 +12,13 @@ export interface GoalView {
   latest: number | null;
 }
 
+type Page = { limit: number; offset: number };
+
 /**
  * A plan as a page shows it: the chosen version (the current one unless asked), each goal with its rating
- * history (the first rating is the baseline), the version history and comments, paged. Callers check access
- * to the participant first (staff through the visibility condition, family through their link).
+ * history (the first rating is the baseline), the version history and comments, paged, and the sign-offs,
+ * paged, when asked for. Callers check access to the participant first (staff through the visibility
+ * condition, family through their link).
  */
 export async function readPlan(
   db: Database,
@@ -23,8 +26,9 @@ export async function readPlan(
   participantId: string,
   options: {
     version?: number;
-    versionsPage: { limit: number; offset: number };
-    commentsPage: { limit: number; offset: number };
+    versionsPage: Page;
+    commentsPage: Page;
+    signoffsPage?: Page;
   },
 ) {
   const plan = await repo.planOf(db, place.id, participantId);
@@ -40,18 +44,22 @@ export async function readPlan(
       goals: [] as GoalView[],
       versions: { rows: [] as Awaited<ReturnType<typeof repo.versions>>['rows'], total: 0 },
       comments: { rows: [] as Awaited<ReturnType<typeof repo.comments>>['rows'], total: 0 },
-      signoffs: [] as Awaited<ReturnType<typeof repo.signoffs>>,
+      signoffs: { rows: [] as Awaited<ReturnType<typeof repo.signoffs>>['rows'], total: 0 },
     };
   }
   const wanted = options.version ?? plan.current_version;
   const shown = await repo.version(db, place.id, plan.id, wanted);
   if (!shown) return undefined;
-  const [ratings, versions, comments, signoffs] = await Promise.all([
+  const [ratings, ends, versions, comments, signoffs] = await Promise.all([
     repo.ratings(db, place.id, plan.id),
+    repo.ratingEnds(db, place.id, plan.id),
     repo.versions(db, place.id, plan.id, options.versionsPage),
     repo.comments(db, place.id, plan.id, options.commentsPage),
-    repo.signoffs(db, place.id, plan.id),
+    options.signoffsPage
+      ? repo.signoffs(db, place.id, plan.id, options.signoffsPage)
+      : { rows: [] as Awaited<ReturnType<typeof repo.signoffs>>['rows'], total: 0 },
   ]);
+  const endsOf = new Map(ends.map((e) => [e.goal_id, e]));
   const content: PlanContent = shown.content;
   const goals = content.goals.map((g): GoalView => {
     const own = ratings
@@ -63,11 +71,13 @@ export async function readPlan(
         note: r.note,
         ratedAt: r.rated_at,
       }));
+    // Baseline and latest come from every rating, not only those the history below shows.
+    const end = endsOf.get(g.id);
     return {
       ...g,
       ratings: own,
-      baseline: own[0]?.rating ?? null,
-      latest: own[own.length - 1]?.rating ?? null,
+      baseline: end?.baseline ?? null,
+      latest: end?.latest ?? null,
     };
   });
   return {

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { PlanContent, PlanVoice } from './support-plans.table.ts';
 
@@ -115,6 +115,21 @@ export async function insertRating(
   return row.id;
 }
 
+/** Each rated goal's first rating (its baseline) and latest rating, from every rating of the plan. */
+export async function ratingEnds(db: Executor, placeId: string, planId: string) {
+  return db
+    .selectFrom('support_goal_ratings as r')
+    .select([
+      'r.goal_id',
+      sql<number>`(array_agg(r.rating order by r.rated_at, r.id))[1]`.as('baseline'),
+      sql<number>`(array_agg(r.rating order by r.rated_at desc, r.id desc))[1]`.as('latest'),
+    ])
+    .where('r.place_id', '=', placeId)
+    .where('r.plan_id', '=', planId)
+    .groupBy('r.goal_id')
+    .execute();
+}
+
 /** Ratings of a plan's goals, oldest first, so the first of each goal is its baseline. */
 export async function ratings(db: Executor, placeId: string, planId: string) {
   return db
@@ -196,45 +211,77 @@ export async function insertSignoff(
   return row?.id;
 }
 
-export async function signoffs(db: Executor, placeId: string, planId: string) {
-  return db
+/** One page of a plan's sign-offs, newest first. */
+export async function signoffs(db: Executor, placeId: string, planId: string, page: Page) {
+  const query = db
     .selectFrom('support_plan_signoffs as s')
-    .innerJoin('family_members as f', 'f.id', 's.family_member_id')
-    .leftJoin('users as u', 'u.id', 's.signed_by')
-    .select([
-      's.id',
-      's.version',
-      's.signed_at',
-      's.family_member_id',
-      'f.relationship',
-      'u.name as signed_by_name',
-    ])
     .where('s.place_id', '=', placeId)
-    .where('s.plan_id', '=', planId)
-    .orderBy('s.signed_at', 'desc')
-    .limit(200)
-    .execute();
+    .where('s.plan_id', '=', planId);
+  const [rows, count] = await Promise.all([
+    query
+      .innerJoin('family_members as f', 'f.id', 's.family_member_id')
+      .leftJoin('users as u', 'u.id', 's.signed_by')
+      .select([
+        's.id',
+        's.version',
+        's.signed_at',
+        's.family_member_id',
+        'f.relationship',
+        'u.name as signed_by_name',
+      ])
+      .orderBy('s.signed_at', 'desc')
+      .orderBy('s.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
 
-/** A child's family links, for the link worker's page. */
-export async function familyOf(db: Executor, placeId: string, participantId: string) {
-  return db
+/** Whether a family member has signed off one version of the plan. */
+export async function hasSignedOff(
+  db: Executor,
+  placeId: string,
+  v: { planId: string; version: number; familyMemberId: string },
+) {
+  const row = await db
+    .selectFrom('support_plan_signoffs')
+    .select('id')
+    .where('place_id', '=', placeId)
+    .where('plan_id', '=', v.planId)
+    .where('version', '=', v.version)
+    .where('family_member_id', '=', v.familyMemberId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** One page of a child's family links (invited, accepted or ended), for the link worker's page. */
+export async function familyOf(db: Executor, placeId: string, participantId: string, page: Page) {
+  const query = db
     .selectFrom('family_members as f')
-    .leftJoin('users as u', 'u.id', 'f.user_id')
-    .leftJoin('users as i', 'i.id', 'f.invited_by')
-    .select([
-      'f.id',
-      'f.email',
-      'f.relationship',
-      'f.invited_at',
-      'f.accepted_at',
-      'f.ended_at',
-      'u.name as user_name',
-      'i.name as invited_by_name',
-    ])
     .where('f.place_id', '=', placeId)
-    .where('f.participant_id', '=', participantId)
-    .orderBy('f.invited_at')
-    .limit(50)
-    .execute();
+    .where('f.participant_id', '=', participantId);
+  const [rows, count] = await Promise.all([
+    query
+      .leftJoin('users as u', 'u.id', 'f.user_id')
+      .leftJoin('users as i', 'i.id', 'f.invited_by')
+      .select([
+        'f.id',
+        'f.email',
+        'f.relationship',
+        'f.invited_at',
+        'f.accepted_at',
+        'f.ended_at',
+        'u.name as user_name',
+        'i.name as invited_by_name',
+      ])
+      .orderBy('f.invited_at')
+      .orderBy('f.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }

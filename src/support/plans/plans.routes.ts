@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../../places/place-scope.ts';
 import { ValidationError } from '../../platform/errors.ts';
-import { pageRequest, paginationLinks } from '../../platform/pagination.ts';
+import { listPageRequests, listPagination } from '../../platform/pagination.ts';
 import type { Services } from '../../services.ts';
 import { displayName, formPage } from './form-page.ts';
 import { COMPONENT_KINDS } from './plan-content.ts';
@@ -16,6 +16,9 @@ import {
 } from './support-plans.schema.ts';
 
 const V = 'support/plans/views';
+
+/** The paged lists on a plan page, each by its own query parameter (`page` is the version history). */
+const PLAN_LISTS = ['page', 'comments', 'familyPage', 'signoffsPage'] as const;
 
 export const RATING_ITEMS = Array.from({ length: 11 }, (_, n) => ({
   value: String(n),
@@ -37,56 +40,54 @@ export function plansRoutes(app: FastifyInstance, services: Services): void {
     const loadPlan = (request: FastifyRequest<{ Params: Record<string, string> }>) =>
       plans.forForm(request.actor, place(request), uuid(request.params.id!));
 
-    scope.get<{
-      Params: { id: string };
-      Querystring: { version?: string; page?: string; comments?: string };
-    }>('/support/participants/:id/plan', async (request, reply) => {
-      const id = uuid(request.params.id);
-      const asked = request.query.version;
-      const version = asked && /^\d{1,6}$/.test(asked) ? Number(asked) : undefined;
-      const versionsPage = pageRequest(request.query.page);
-      const commentsPage = pageRequest(request.query.comments);
-      const view = await plans.plan(request.actor, place(request), id, {
-        version,
-        versionsPage,
-        commentsPage,
-      });
-      const { plan } = view;
-      const base = planPath(request, id);
-      return reply.page(`${V}/plan.njk`, {
-        title:
-          plan.shownVersion !== plan.currentVersion
-            ? `Support plan, version ${plan.shownVersion}`
-            : 'Support plan',
-        caption: displayName(view.participant),
-        plan,
-        old: plan.shownVersion !== plan.currentVersion,
-        components: plan.content.components.map((c) => ({
-          ...c,
-          kindLabel: COMPONENT_KINDS[c.kind].label,
-          providerName: view.providerOf(c),
-        })),
-        family: view.family,
-        relationshipLabels: RELATIONSHIPS,
-        voiceLabels: VOICE_LABELS,
-        base,
-        record: `/places/${place(request).slug}/support/participants/${id}`,
-        versionsPagination: paginationLinks(
+    scope.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>(
+      '/support/participants/:id/plan',
+      async (request, reply) => {
+        const id = uuid(request.params.id);
+        const asked = request.query.version;
+        const version = asked && /^\d{1,6}$/.test(asked) ? Number(asked) : undefined;
+        const pages = listPageRequests(request.query, PLAN_LISTS);
+        const view = await plans.plan(request.actor, place(request), id, {
+          version,
+          versionsPage: pages.page,
+          commentsPage: pages.comments,
+          familyPage: pages.familyPage,
+          signoffsPage: pages.signoffsPage,
+        });
+        const { plan } = view;
+        const base = planPath(request, id);
+        const paging = (list: (typeof PLAN_LISTS)[number], total: number, anchor: string) =>
+          listPagination(base, pages, list, total, {
+            keep: { version: version === undefined ? undefined : String(version) },
+            anchor,
+          });
+        return reply.page(`${V}/plan.njk`, {
+          title:
+            plan.shownVersion !== plan.currentVersion
+              ? `Support plan, version ${plan.shownVersion}`
+              : 'Support plan',
+          caption: displayName(view.participant),
+          plan,
+          old: plan.shownVersion !== plan.currentVersion,
+          components: plan.content.components.map((c) => ({
+            ...c,
+            kindLabel: COMPONENT_KINDS[c.kind].label,
+            providerName: view.providerOf(c),
+          })),
+          family: view.family,
+          relationshipLabels: RELATIONSHIPS,
+          voiceLabels: VOICE_LABELS,
           base,
-          { version: asked, comments: request.query.comments },
-          versionsPage,
-          plan.versions.total,
-        ),
-        commentsPagination: paginationLinks(
-          base,
-          { version: asked, page: request.query.page },
-          { ...commentsPage },
-          plan.comments.total,
-        ),
-        backLink: `/places/${place(request).slug}/support/participants/${id}`,
-        columnClass: 'govuk-grid-column-full',
-      });
-    });
+          record: `/places/${place(request).slug}/support/participants/${id}`,
+          versionsPagination: paging('page', plan.versions.total, 'history'),
+          commentsPagination: paging('comments', plan.comments.total, 'comments'),
+          familyPagination: paging('familyPage', view.family.total, 'family'),
+          signoffsPagination: paging('signoffsPage', plan.signoffs.total, 'signoffs'),
+          backLink: `/places/${place(request).slug}/support/participants/${id}`,
+          columnClass: 'govuk-grid-column-full',
+        });
+      },
+    );
 
     formPage(app, scope, {
       path: '/support/participants/:id/plan/goals/new',

@@ -41,7 +41,13 @@ export function createPlansService(deps: {
       actor: Actor,
       place: PlaceSummary,
       id: string,
-      options: { version?: number; versionsPage: Page; commentsPage: Page },
+      options: {
+        version?: number;
+        versionsPage: Page;
+        commentsPage: Page;
+        signoffsPage: Page;
+        familyPage: Page;
+      },
     ) {
       const { row } = await visible(actor, place, id);
       const plan = await readPlan(db, place, id, options);
@@ -51,7 +57,7 @@ export function createPlansService(deps: {
         version: plan.shownVersion,
       });
       const [family, organisations] = await Promise.all([
-        repo.familyOf(db, place.id, id),
+        repo.familyOf(db, place.id, id, options.familyPage),
         directory.organizationOptions(place),
       ]);
       const orgName = new Map(organisations.map((o) => [o.id, o.name]));

@@ -3,6 +3,7 @@ import type { DB } from '../../platform/db/schema.ts';
 import type { IndicatorDirection, IndicatorDomain, LifeStage, SettingKind } from '../support.table.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
+type Page = { limit: number; offset: number };
 
 export interface ProgrammeValues {
   name: string;
@@ -96,15 +97,38 @@ export async function updateProgramme(tx: Transaction<DB>, placeId: string, id: 
     .execute();
 }
 
-export async function listSettings(db: Executor, placeId: string, programmeId: string) {
+const settingColumns = ['id', 'name', 'kind', 'organization_id'] as const;
+
+function settingsOf(db: Executor, placeId: string, programmeId: string) {
   return db
     .selectFrom('support_settings')
-    .select(['id', 'name', 'kind', 'organization_id'])
     .where('place_id', '=', placeId)
-    .where('programme_id', '=', programmeId)
-    .orderBy('name')
-    .limit(500)
-    .execute();
+    .where('programme_id', '=', programmeId);
+}
+
+export async function listSettings(db: Executor, placeId: string, programmeId: string, page: Page) {
+  const [rows, count] = await Promise.all([
+    settingsOf(db, placeId, programmeId)
+      .select(settingColumns)
+      .orderBy('name')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    settingsOf(db, placeId, programmeId)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** Every setting of the programme, for choosing one on a form: a choice must offer all of them. */
+export async function allSettings(db: Executor, placeId: string, programmeId: string) {
+  return settingsOf(db, placeId, programmeId).select(settingColumns).orderBy('name').orderBy('id').execute();
+}
+
+export async function findSetting(db: Executor, placeId: string, programmeId: string, id: string) {
+  return settingsOf(db, placeId, programmeId).select(settingColumns).where('id', '=', id).executeTakeFirst();
 }
 
 export async function insertSetting(
@@ -128,22 +152,46 @@ export async function insertSetting(
   return row?.id;
 }
 
-export async function listCohorts(db: Executor, placeId: string, programmeId: string) {
+const cohortColumns = ['id', 'programme_id', 'name', 'year_group', 'intake_year', 'life_stage'] as const;
+
+function cohortsOf(db: Executor, placeId: string, programmeId: string) {
   return db
     .selectFrom('support_cohorts')
-    .select(['id', 'programme_id', 'name', 'year_group', 'intake_year', 'life_stage'])
     .where('place_id', '=', placeId)
-    .where('programme_id', '=', programmeId)
+    .where('programme_id', '=', programmeId);
+}
+
+export async function listCohorts(db: Executor, placeId: string, programmeId: string, page: Page) {
+  const [rows, count] = await Promise.all([
+    cohortsOf(db, placeId, programmeId)
+      .select(cohortColumns)
+      .orderBy('intake_year', 'desc')
+      .orderBy('name')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    cohortsOf(db, placeId, programmeId)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** Every cohort of the programme, for choosing one on a form. */
+export async function allCohorts(db: Executor, placeId: string, programmeId: string) {
+  return cohortsOf(db, placeId, programmeId)
+    .select(cohortColumns)
     .orderBy('intake_year', 'desc')
     .orderBy('name')
-    .limit(500)
+    .orderBy('id')
     .execute();
 }
 
 export async function findCohort(db: Executor, placeId: string, id: string) {
   return db
     .selectFrom('support_cohorts')
-    .select(['id', 'programme_id', 'name', 'year_group', 'intake_year', 'life_stage'])
+    .select(cohortColumns)
     .where('place_id', '=', placeId)
     .where('id', '=', id)
     .executeTakeFirst();
@@ -171,16 +219,22 @@ export async function insertCohort(
   return row?.id;
 }
 
-export async function listTeams(db: Executor, placeId: string, programmeId: string) {
-  const teams = await db
+export async function listTeams(db: Executor, placeId: string, programmeId: string, page: Page) {
+  const teamsOf = db
     .selectFrom('support_teams as t')
-    .leftJoin('users as u', 'u.id', 't.lead_user_id')
-    .select(['t.id', 't.name', 't.lead_user_id', 'u.name as lead_name'])
     .where('t.place_id', '=', placeId)
-    .where('t.programme_id', '=', programmeId)
-    .orderBy('t.name')
-    .limit(200)
-    .execute();
+    .where('t.programme_id', '=', programmeId);
+  const [teams, count] = await Promise.all([
+    teamsOf
+      .leftJoin('users as u', 'u.id', 't.lead_user_id')
+      .select(['t.id', 't.name', 't.lead_user_id', 'u.name as lead_name'])
+      .orderBy('t.name')
+      .orderBy('t.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    teamsOf.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
   const members =
     teams.length === 0
       ? []
@@ -196,7 +250,10 @@ export async function listTeams(db: Executor, placeId: string, programmeId: stri
           )
           .orderBy('u.name')
           .execute();
-  return teams.map((t) => ({ ...t, members: members.filter((m) => m.team_id === t.id) }));
+  return {
+    rows: teams.map((t) => ({ ...t, members: members.filter((m) => m.team_id === t.id) })),
+    total: Number(count.n),
+  };
 }
 
 export async function findTeam(db: Executor, placeId: string, id: string) {
@@ -233,29 +290,56 @@ export async function addTeamMember(tx: Transaction<DB>, placeId: string, teamId
   return row !== undefined;
 }
 
-/** People holding the link worker role in the place, for team selects. */
-export async function linkWorkersOfPlace(db: Executor, placeId: string) {
+function linkWorkers(db: Executor, placeId: string) {
   return db
     .selectFrom('place_roles as r')
     .innerJoin('users as u', 'u.id', 'r.user_id')
-    .select(['u.id', 'u.name'])
     .where('r.place_id', '=', placeId)
     .where('r.role', '=', 'link_worker')
-    .where('u.deleted_at', 'is', null)
-    .orderBy('u.name')
-    .limit(500)
-    .execute();
+    .where('u.deleted_at', 'is', null);
 }
 
-export async function listIndicators(db: Executor, placeId: string, programmeId: string) {
+/** Everyone holding the link worker role in the place, for team selects: a choice must offer all of them. */
+export async function linkWorkersOfPlace(db: Executor, placeId: string) {
+  return linkWorkers(db, placeId).select(['u.id', 'u.name']).orderBy('u.name').orderBy('u.id').execute();
+}
+
+export async function isLinkWorker(db: Executor, placeId: string, userId: string) {
+  const row = await linkWorkers(db, placeId).select('u.id').where('u.id', '=', userId).executeTakeFirst();
+  return row !== undefined;
+}
+
+const indicatorColumns = ['id', 'domain', 'column_name', 'label', 'direction', 'threshold'] as const;
+
+function indicatorsOf(db: Executor, placeId: string, programmeId: string) {
   return db
     .selectFrom('support_indicators')
-    .select(['id', 'domain', 'column_name', 'label', 'direction', 'threshold'])
     .where('place_id', '=', placeId)
-    .where('programme_id', '=', programmeId)
+    .where('programme_id', '=', programmeId);
+}
+
+export async function listIndicators(db: Executor, placeId: string, programmeId: string, page: Page) {
+  const [rows, count] = await Promise.all([
+    indicatorsOf(db, placeId, programmeId)
+      .select(indicatorColumns)
+      .orderBy('domain')
+      .orderBy('column_name')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    indicatorsOf(db, placeId, programmeId)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** Every indicator of the programme: flagging a child must apply each one. */
+export async function allIndicators(db: Executor, placeId: string, programmeId: string) {
+  return indicatorsOf(db, placeId, programmeId)
+    .select(indicatorColumns)
     .orderBy('domain')
     .orderBy('column_name')
-    .limit(100)
     .execute();
 }
 
@@ -299,30 +383,37 @@ export async function deleteIndicator(tx: Transaction<DB>, placeId: string, prog
   return row;
 }
 
-/** Import summaries: counts only, never a child. */
-export async function listImports(db: Executor, placeId: string, programmeId: string) {
-  return db
+/** Import summaries, newest first: counts only, never a child. */
+export async function listImports(db: Executor, placeId: string, programmeId: string, page: Page) {
+  const importsOf = db
     .selectFrom('support_imports as i')
-    .innerJoin('support_cohorts as c', 'c.id', 'i.cohort_id')
-    .innerJoin('support_settings as s', 's.id', 'i.setting_id')
-    .leftJoin('users as u', 'u.id', 'i.imported_by')
-    .select([
-      'i.id',
-      'i.filename',
-      'i.row_count',
-      'i.created_count',
-      'i.updated_count',
-      'i.unchanged_count',
-      'i.imported_at',
-      'c.name as cohort_name',
-      's.name as setting_name',
-      'u.name as imported_by_name',
-    ])
     .where('i.place_id', '=', placeId)
-    .where('i.programme_id', '=', programmeId)
-    .orderBy('i.imported_at', 'desc')
-    .limit(50)
-    .execute();
+    .where('i.programme_id', '=', programmeId);
+  const [rows, count] = await Promise.all([
+    importsOf
+      .innerJoin('support_cohorts as c', 'c.id', 'i.cohort_id')
+      .innerJoin('support_settings as s', 's.id', 'i.setting_id')
+      .leftJoin('users as u', 'u.id', 'i.imported_by')
+      .select([
+        'i.id',
+        'i.filename',
+        'i.row_count',
+        'i.created_count',
+        'i.updated_count',
+        'i.unchanged_count',
+        'i.imported_at',
+        'c.name as cohort_name',
+        's.name as setting_name',
+        'u.name as imported_by_name',
+      ])
+      .orderBy('i.imported_at', 'desc')
+      .orderBy('i.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    importsOf.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
 
 /** Cohorts (with their programme) a reviewer can review: through their teams, or their settings' organisations. */

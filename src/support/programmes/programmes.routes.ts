@@ -16,7 +16,7 @@ import {
   teamMemberSchema,
   teamSchema,
 } from './programmes.schema.ts';
-import type { Programme } from './programmes.service.ts';
+import { PROGRAMME_PARTS, type Programme, type ProgrammePart } from './programmes.service.ts';
 
 const V = 'support/programmes/views';
 const FORM = 'support/views/form.njk';
@@ -114,20 +114,76 @@ export function programmesRoutes(app: FastifyInstance, services: Services): void
       });
     });
 
+    const labels = {
+      settingKinds: SETTING_KIND_LABELS,
+      lifeStages: LIFE_STAGE_LABELS,
+      domainLabels: DOMAIN_LABELS,
+      directionLabels: DIRECTION_LABELS,
+    };
+
+    // The programme page shows the first page of each list, with a link to the whole list a page at a time.
     scope.get<{ Params: { id: string } }>('/support/programmes/:id', async (request, reply) => {
-      const overview = await programmes.overview(request.actor, place(request), uuid(request.params.id));
+      const first = pageRequest(undefined);
+      const overview = await programmes.overview(
+        request.actor,
+        place(request),
+        uuid(request.params.id),
+        first,
+      );
+      const path = `${base(request)}/${overview.programme.id}`;
+      const pages = Object.fromEntries(
+        PROGRAMME_PARTS.map((part) => [
+          part,
+          paginationLinks(`${path}/${part}`, {}, first, overview.parts[part].total),
+        ]),
+      );
       return reply.page(`${V}/programme.njk`, {
         title: overview.programme.name,
-        ...overview,
-        settingKinds: SETTING_KIND_LABELS,
-        lifeStages: LIFE_STAGE_LABELS,
-        domainLabels: DOMAIN_LABELS,
-        directionLabels: DIRECTION_LABELS,
-        base: `${base(request)}/${overview.programme.id}`,
+        programme: overview.programme,
+        parts: overview.parts,
+        pages,
+        ...labels,
+        base: path,
         backLink: base(request),
         columnClass: 'govuk-grid-column-full',
       });
     });
+
+    const PART_TITLES: Record<ProgrammePart, string> = {
+      settings: 'Settings',
+      cohorts: 'Cohorts',
+      teams: 'Teams of link workers',
+      indicators: 'Indicators',
+      imports: 'Imports',
+    };
+
+    for (const part of PROGRAMME_PARTS) {
+      scope.get<{ Params: { id: string }; Querystring: { page?: string } }>(
+        `/support/programmes/:id/${part}`,
+        async (request, reply) => {
+          const page = pageRequest(request.query.page);
+          const { programme, list } = await programmes.part(
+            request.actor,
+            place(request),
+            uuid(request.params.id),
+            part,
+            page,
+          );
+          const path = `${base(request)}/${programme.id}`;
+          return reply.page(`${V}/part.njk`, {
+            title: PART_TITLES[part],
+            programme,
+            part,
+            list,
+            pagination: paginationLinks(`${path}/${part}`, {}, page, list.total),
+            ...labels,
+            base: path,
+            backLink: path,
+            columnClass: 'govuk-grid-column-full',
+          });
+        },
+      );
+    }
 
     const editContext = (request: FastifyRequest, p: Programme) => ({
       title: `Edit ${p.name}`,

@@ -82,6 +82,27 @@ function toCohort(row: NonNullable<Awaited<ReturnType<typeof repo.findCohort>>>)
   };
 }
 
+function toSetting(row: NonNullable<Awaited<ReturnType<typeof repo.findSetting>>>): Setting {
+  return { id: row.id, name: row.name, kind: row.kind, organizationId: row.organization_id };
+}
+
+function toIndicator(row: Awaited<ReturnType<typeof repo.allIndicators>>[number]): Indicator {
+  return {
+    id: row.id,
+    domain: row.domain,
+    columnName: row.column_name,
+    label: row.label,
+    direction: row.direction,
+    threshold: row.threshold === null ? null : Number(row.threshold),
+  };
+}
+
+type Page = { limit: number; offset: number };
+
+/** The lists a programme page shows, each read a page at a time. */
+export const PROGRAMME_PARTS = ['settings', 'cohorts', 'teams', 'indicators', 'imports'] as const;
+export type ProgrammePart = (typeof PROGRAMME_PARTS)[number];
+
 export type ProgrammesService = ReturnType<typeof createProgrammesService>;
 
 /** Programmes with their settings, cohorts, teams and indicators: set up by officers and place admins. */
@@ -111,6 +132,26 @@ export function createProgrammesService(deps: { db: Database; directory: Support
     });
   }
 
+  const parts = {
+    settings: async (placeId: string, programmeId: string, page: Page) => {
+      const { rows, total } = await repo.listSettings(db, placeId, programmeId, page);
+      return { rows: rows.map(toSetting), total };
+    },
+    cohorts: async (placeId: string, programmeId: string, page: Page) => {
+      const { rows, total } = await repo.listCohorts(db, placeId, programmeId, page);
+      return { rows: rows.map(toCohort), total };
+    },
+    teams: (placeId: string, programmeId: string, page: Page) =>
+      repo.listTeams(db, placeId, programmeId, page),
+    indicators: async (placeId: string, programmeId: string, page: Page) => {
+      const { rows, total } = await repo.listIndicators(db, placeId, programmeId, page);
+      return { rows: rows.map(toIndicator), total };
+    },
+    imports: (placeId: string, programmeId: string, page: Page) =>
+      repo.listImports(db, placeId, programmeId, page),
+  };
+  type Parts = { [K in ProgrammePart]: Awaited<ReturnType<(typeof parts)[K]>> };
+
   return {
     async listProgrammes(actor: Actor, place: PlaceSummary, page: { limit: number; offset: number }) {
       authorise(actor, 'programmes.manage', place.id);
@@ -132,37 +173,47 @@ export function createProgrammesService(deps: { db: Database; directory: Support
       return { programme: prog, cohort, indicators: await this.indicators(place, prog.id) };
     },
 
+    /** Every indicator of the programme, as flagging applies them. */
     async indicators(place: PlaceSummary, programmeId: string): Promise<Indicator[]> {
-      const rows = await repo.listIndicators(db, place.id, programmeId);
-      return rows.map((r) => ({
-        id: r.id,
-        domain: r.domain,
-        columnName: r.column_name,
-        label: r.label,
-        direction: r.direction,
-        threshold: r.threshold === null ? null : Number(r.threshold),
-      }));
+      return (await repo.allIndicators(db, place.id, programmeId)).map(toIndicator);
     },
 
+    /** Every setting of the programme, for choosing one on a form. */
     async settings(place: PlaceSummary, programmeId: string): Promise<Setting[]> {
-      const rows = await repo.listSettings(db, place.id, programmeId);
-      return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, organizationId: r.organization_id }));
+      return (await repo.allSettings(db, place.id, programmeId)).map(toSetting);
     },
 
+    /** One setting of the programme, or undefined: checks a chosen setting however many there are. */
+    async setting(place: PlaceSummary, programmeId: string, id: string): Promise<Setting | undefined> {
+      const row = await repo.findSetting(db, place.id, programmeId, id);
+      return row ? toSetting(row) : undefined;
+    },
+
+    /** Every cohort of the programme, for choosing one on a form. */
     async cohorts(place: PlaceSummary, programmeId: string): Promise<Cohort[]> {
-      return (await repo.listCohorts(db, place.id, programmeId)).map(toCohort);
+      return (await repo.allCohorts(db, place.id, programmeId)).map(toCohort);
     },
 
-    async overview(actor: Actor, place: PlaceSummary, id: string) {
+    /** The programme with the first page of each of its lists. */
+    async overview(actor: Actor, place: PlaceSummary, id: string, page: Page) {
       const prog = await this.getProgramme(actor, place, id);
-      const [settings, cohorts, teams, indicators, imports] = await Promise.all([
-        this.settings(place, id),
-        this.cohorts(place, id),
-        repo.listTeams(db, place.id, id),
-        this.indicators(place, id),
-        repo.listImports(db, place.id, id),
-      ]);
-      return { programme: prog, settings, cohorts, teams, indicators, imports };
+      const lists = await Promise.all(PROGRAMME_PARTS.map((part) => parts[part](place.id, id, page)));
+      return {
+        programme: prog,
+        parts: Object.fromEntries(PROGRAMME_PARTS.map((part, i) => [part, lists[i]])) as Parts,
+      };
+    },
+
+    /** One page of one of the programme's lists. */
+    async part<K extends ProgrammePart>(
+      actor: Actor,
+      place: PlaceSummary,
+      id: string,
+      part: K,
+      page: Page,
+    ): Promise<{ programme: Programme; list: Parts[K] }> {
+      const prog = await this.getProgramme(actor, place, id);
+      return { programme: prog, list: (await parts[part](place.id, id, page)) as Parts[K] };
     },
 
     async createProgramme(actor: Actor, place: PlaceSummary, form: ProgrammeForm): Promise<string> {
@@ -240,12 +291,14 @@ export function createProgrammesService(deps: { db: Database; directory: Support
       });
     },
 
+    /** Everyone holding the link worker role in the place, for choosing one on a form. */
     async linkWorkers(place: PlaceSummary) {
       return repo.linkWorkersOfPlace(db, place.id);
     },
 
-    async teams(place: PlaceSummary, programmeId: string) {
-      return repo.listTeams(db, place.id, programmeId);
+    /** Whether the person holds the link worker role in the place: checks a chosen one by lookup. */
+    async isLinkWorker(place: PlaceSummary, userId: string): Promise<boolean> {
+      return repo.isLinkWorker(db, place.id, userId);
     },
 
     async createTeam(
@@ -256,8 +309,7 @@ export function createProgrammesService(deps: { db: Database; directory: Support
     ): Promise<void> {
       authorise(actor, 'programmes.manage', place.id);
       await programme(place, programmeId);
-      const workers = await repo.linkWorkersOfPlace(db, place.id);
-      if (!workers.some((w) => w.id === form.leadUserId)) {
+      if (!(await repo.isLinkWorker(db, place.id, form.leadUserId))) {
         throw new ValidationError('leadUserId', 'The team lead must be a link worker of this place');
       }
       await db.transaction().execute(async (tx) => {
@@ -281,8 +333,7 @@ export function createProgrammesService(deps: { db: Database; directory: Support
       authorise(actor, 'programmes.manage', place.id);
       const team = await repo.findTeam(db, place.id, teamId);
       if (!team) throw new NotFoundError();
-      const workers = await repo.linkWorkersOfPlace(db, place.id);
-      if (!workers.some((w) => w.id === form.userId)) {
+      if (!(await repo.isLinkWorker(db, place.id, form.userId))) {
         throw new ValidationError('userId', 'Team members must be link workers of this place');
       }
       await db.transaction().execute(async (tx) => {

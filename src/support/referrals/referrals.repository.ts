@@ -6,6 +6,7 @@ import { ITEMS_TRAVEL_IN, PARTNER_SEES } from './referral-states.ts';
 import type { ReferralStatus } from './referrals.table.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
+type Page = { limit: number; offset: number };
 
 /** Organisations the user is a member of in the place: the partner's reach, inside every partner query. */
 function memberOrganizations(db: Executor, placeId: string, userId: string) {
@@ -123,21 +124,57 @@ export async function lockReceived(tx: Transaction<DB>, reach: PartnerReach, id:
     .executeTakeFirst();
 }
 
-/** Accepted referrals of the partner's organisation, for adding children to its sessions. */
-export async function acceptedForOrganization(db: Executor, reach: PartnerReach, organizationId: string) {
+/** Accepted referrals to one of the partner's organisations: the children its sessions may add. */
+function accepted(db: Executor, reach: PartnerReach, organizationId: string) {
   return partnerQuery(db, reach)
     .innerJoin('participants as p', 'p.id', 'r.participant_id')
-    .select([
-      'r.id',
-      'r.participant_id',
-      'r.service_name',
-      sql<string | null>`case when ${itemLive('name')} then p.given_name end`.as('given_name'),
-      sql<string | null>`case when ${itemLive('name')} then p.family_name end`.as('family_name'),
-    ])
     .where('r.organization_id', '=', organizationId)
-    .where('r.status', '=', 'accepted')
+    .where('r.status', '=', 'accepted');
+}
+
+const acceptedColumns = [
+  'r.id',
+  'r.participant_id',
+  'r.service_name',
+  sql<string | null>`case when ${itemLive('name')} then p.given_name end`.as('given_name'),
+  sql<string | null>`case when ${itemLive('name')} then p.family_name end`.as('family_name'),
+] as const;
+
+/** One page of the organisation's accepted referrals, in the order they were sent. */
+export async function acceptedForOrganization(
+  db: Executor,
+  reach: PartnerReach,
+  organizationId: string,
+  page: Page,
+) {
+  const [rows, count] = await Promise.all([
+    accepted(db, reach, organizationId)
+      .select(acceptedColumns)
+      .orderBy('r.sent_at')
+      .orderBy('r.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    accepted(db, reach, organizationId)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** The organisation's accepted referrals of exactly the children given, to check a choice against. */
+export async function acceptedAmong(
+  db: Executor,
+  reach: PartnerReach,
+  organizationId: string,
+  participantIds: readonly string[],
+) {
+  if (participantIds.length === 0) return [];
+  return accepted(db, reach, organizationId)
+    .select(acceptedColumns)
+    .where('r.participant_id', 'in', [...participantIds])
     .orderBy('r.sent_at')
-    .limit(500)
+    .orderBy('r.id')
     .execute();
 }
 
@@ -191,22 +228,34 @@ function referrerQuery(db: Executor, viewer: SupportViewer) {
     .where(visibleParticipants(viewer));
 }
 
-export async function referralsOfParticipant(db: Executor, viewer: SupportViewer, participantId: string) {
-  return referrerQuery(db, viewer)
-    .innerJoin('organizations as o', 'o.id', 'r.organization_id')
-    .select([
-      'r.id',
-      'r.status',
-      'r.service_name',
-      'r.created_at',
-      'r.sent_at',
-      'r.data_items',
-      'o.name as organization_name',
-    ])
-    .where('r.participant_id', '=', participantId)
-    .orderBy('r.created_at', 'desc')
-    .limit(100)
-    .execute();
+/** One page of a child's referrals, newest first, through the child's visibility. */
+export async function referralsOfParticipant(
+  db: Executor,
+  viewer: SupportViewer,
+  participantId: string,
+  page: Page,
+) {
+  const query = referrerQuery(db, viewer).where('r.participant_id', '=', participantId);
+  const [rows, count] = await Promise.all([
+    query
+      .innerJoin('organizations as o', 'o.id', 'r.organization_id')
+      .select([
+        'r.id',
+        'r.status',
+        'r.service_name',
+        'r.created_at',
+        'r.sent_at',
+        'r.data_items',
+        'o.name as organization_name',
+      ])
+      .orderBy('r.created_at', 'desc')
+      .orderBy('r.id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
 
 export async function referral(db: Executor, viewer: SupportViewer, id: string) {
@@ -336,7 +385,10 @@ export async function markSent(
     .execute();
 }
 
-/** Email addresses of the receiving organisation's members, for the notice that a referral arrived. */
+/**
+ * Email addresses of every member of the receiving organisation, for the notice that a referral arrived. Not
+ * capped: a member left out would never hear of the referral.
+ */
 export async function memberEmails(db: Executor, placeId: string, organizationId: string) {
   const rows = await db
     .selectFrom('organization_members as om')
@@ -345,7 +397,7 @@ export async function memberEmails(db: Executor, placeId: string, organizationId
     .where('om.place_id', '=', placeId)
     .where('om.organization_id', '=', organizationId)
     .where('u.email', 'is not', null)
-    .limit(200)
+    .orderBy('u.email')
     .execute();
   return rows.map((r) => r.email).filter((e): e is string => typeof e === 'string' && e !== '');
 }

@@ -55,13 +55,26 @@ export interface ReceivedReferral {
 /** "Amara Test (Referral 1A2B3C4D)" while the name is known to the viewer, else just the referral's label. */
 const labelled = (name: string | null, label: string) => (name ? `${name} (${label})` : label);
 
+type Page = { limit: number; offset: number };
+
+const toCandidate = (r: {
+  id: string;
+  participant_id: string;
+  given_name: string | null;
+  family_name: string | null;
+}) => ({
+  referralId: r.id,
+  participantId: r.participant_id,
+  label: labelled(childName(r.given_name, r.family_name), referralLabel(r.id)),
+});
+
 export function createReferralsService(deps: {
   db: Database;
   mailer: Mailer;
   baseUrl: string;
   participants: ParticipantsService;
   directory: DirectoryService;
-  engagement: (placeId: string, participantId: string) => Promise<Engagement>;
+  engagement: (actor: Actor, place: PlaceSummary, participantId: string) => Promise<Engagement>;
 }) {
   const { db, mailer, baseUrl, participants, directory } = deps;
 
@@ -157,18 +170,22 @@ export function createReferralsService(deps: {
       };
     },
 
-    async ofParticipant(actor: Actor, place: PlaceSummary, participantId: string) {
+    /** One page of a child's referrals, newest first: only for a participant the link worker may see. */
+    async pageOfParticipant(actor: Actor, place: PlaceSummary, participantId: string, page: Page) {
       const viewer = await referrerViewer(actor, place);
-      const rows = await repo.referralsOfParticipant(db, viewer, participantId);
-      return rows.map((r) => ({
-        id: r.id,
-        label: referralLabel(r.id),
-        status: r.status,
-        serviceName: r.service_name,
-        organizationName: r.organization_name,
-        createdAt: r.created_at,
-        sentAt: r.sent_at,
-      }));
+      const { rows, total } = await repo.referralsOfParticipant(db, viewer, participantId, page);
+      return {
+        referrals: rows.map((r) => ({
+          id: r.id,
+          label: referralLabel(r.id),
+          status: r.status,
+          serviceName: r.service_name,
+          organizationName: r.organization_name,
+          createdAt: r.created_at,
+          sentAt: r.sent_at,
+        })),
+        total,
+      };
     },
 
     /**
@@ -299,7 +316,7 @@ export function createReferralsService(deps: {
         settingName: row.setting_name,
         yearGroup: row.year_group,
         flaggedDomains: row.flagged_domains,
-        engagement: row.attendance_shared ? await deps.engagement(place.id, row.participant_id) : null,
+        engagement: row.attendance_shared ? await deps.engagement(actor, place, row.participant_id) : null,
         actions: actionsFor(row.status, 'partner'),
       };
     },
@@ -331,15 +348,18 @@ export function createReferralsService(deps: {
       });
     },
 
-    /** Accepted referrals of an organisation the partner belongs to, as the children its sessions may add. */
-    async acceptedForOrganization(actor: Actor, place: PlaceSummary, organizationId: string) {
+    /** One page of the accepted referrals of an organisation the partner belongs to: children its sessions may add. */
+    async acceptedForOrganization(actor: Actor, place: PlaceSummary, organizationId: string, page: Page) {
       const reach = reachOf(actor, place);
-      const rows = await repo.acceptedForOrganization(db, reach, organizationId);
-      return rows.map((r) => ({
-        referralId: r.id,
-        participantId: r.participant_id,
-        label: labelled(childName(r.given_name, r.family_name), referralLabel(r.id)),
-      }));
+      const { rows, total } = await repo.acceptedForOrganization(db, reach, organizationId, page);
+      return { candidates: rows.map(toCandidate), total };
+    },
+
+    /** The accepted referrals of exactly the children given, to check that each chosen child may be added. */
+    async acceptedAmong(actor: Actor, place: PlaceSummary, organizationId: string, participantIds: string[]) {
+      const reach = reachOf(actor, place);
+      const rows = await repo.acceptedAmong(db, reach, organizationId, participantIds);
+      return rows.map(toCandidate);
     },
 
     /** How a partner may name each child on a register: the carried name while sharing is live, or the referral. */

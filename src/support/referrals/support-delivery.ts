@@ -22,7 +22,7 @@ export function createSupportDeliveryServices(deps: {
   const sessions = createSessionsService({ ...deps, referrals: () => referrals });
   const referrals = createReferralsService({
     ...deps,
-    engagement: (placeId, participantId) => sessions.engagementOf(placeId, participantId),
+    engagement: (actor, place, participantId) => sessions.engagementOf(actor, place, participantId),
   });
   const outcomes = createOutcomesService(deps);
   return { referrals, sessions, outcomes };

@@ -1,5 +1,6 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type SqlBool, sql, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import { ITEMS_TRAVEL_IN } from '../referrals/referral-states.ts';
 import { type SupportViewer, visibleParticipants } from '../support-policy.ts';
 import type { AttendanceStatus, SessionKind, SessionRunBy } from './sessions.table.ts';
 
@@ -133,50 +134,113 @@ export async function insertSession(
   return row.id;
 }
 
-export async function attendees(db: Executor, placeId: string, sessionId: string) {
+type Page = { limit: number; offset: number };
+
+/**
+ * One page of a link worker's session register, in name order. Names come only through the visibility
+ * condition, so a child the link worker no longer works with has no name here and is listed last.
+ */
+export async function linkWorkerAttendees(
+  db: Executor,
+  viewer: SupportViewer,
+  sessionId: string,
+  page: Page,
+) {
   return db
     .selectFrom('support_session_attendees as sa')
-    .select(['sa.participant_id', 'sa.referral_id', 'sa.status', 'sa.marked_at'])
-    .where('sa.place_id', '=', placeId)
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('participants')
+          .select([
+            'participants.id',
+            'participants.reference',
+            'participants.given_name',
+            'participants.family_name',
+          ])
+          .where(visibleParticipants(viewer))
+          .as('vp'),
+      (join) => join.onRef('vp.id', '=', 'sa.participant_id'),
+    )
+    .select([
+      'sa.participant_id',
+      'sa.status',
+      'vp.id as visible_id',
+      'vp.reference',
+      'vp.given_name',
+      'vp.family_name',
+    ])
+    .where('sa.place_id', '=', viewer.placeId)
     .where('sa.session_id', '=', sessionId)
+    .orderBy(sql`vp.id is null`)
+    .orderBy(sql`vp.family_name nulls last`)
+    .orderBy(sql`vp.given_name nulls last`)
+    .orderBy('vp.reference')
     .orderBy('sa.participant_id')
-    .limit(500)
+    .limit(page.limit)
+    .offset(page.offset)
     .execute();
 }
 
-/** Names of a link worker's session attendees, only for children the link worker may see. */
-export async function visibleNames(db: Executor, viewer: SupportViewer, ids: readonly string[]) {
-  if (ids.length === 0) return [];
+/**
+ * One page of a partner's session register, in the order the children were referred. The partner's names
+ * for them come from the referrals service, which decides what each referral may still show.
+ */
+export async function partnerAttendees(db: Executor, placeId: string, sessionId: string, page: Page) {
   return db
-    .selectFrom('participants')
-    .select([
-      'participants.id',
-      'participants.reference',
-      'participants.given_name',
-      'participants.family_name',
-    ])
-    .where(visibleParticipants(viewer))
-    .where('participants.id', 'in', [...ids])
+    .selectFrom('support_session_attendees as sa')
+    .leftJoin('support_referrals as r', (join) =>
+      join.onRef('r.id', '=', 'sa.referral_id').onRef('r.place_id', '=', 'sa.place_id'),
+    )
+    .select(['sa.participant_id', 'sa.referral_id', 'sa.status'])
+    .where('sa.place_id', '=', placeId)
+    .where('sa.session_id', '=', sessionId)
+    .orderBy(sql`r.sent_at nulls last`)
+    .orderBy('sa.participant_id')
+    .limit(page.limit)
+    .offset(page.offset)
     .execute();
 }
 
 /** Children a link worker may add to their sessions: those they work with, taken forward and not exited. */
-export async function workableParticipants(db: Executor, viewer: SupportViewer) {
+function workable(db: Executor, viewer: SupportViewer) {
   return db
     .selectFrom('participants')
-    .select([
-      'participants.id',
-      'participants.reference',
-      'participants.given_name',
-      'participants.family_name',
-    ])
     .where(visibleParticipants(viewer))
-    .where('participants.status', 'in', ['agreed', 'enrolled', 'active'])
-    .orderBy('participants.family_name')
-    .orderBy('participants.given_name')
-    .orderBy('participants.id')
-    .limit(500)
+    .where('participants.status', 'in', ['agreed', 'enrolled', 'active']);
+}
+
+export async function workableParticipants(db: Executor, viewer: SupportViewer, page: Page) {
+  const [rows, count] = await Promise.all([
+    workable(db, viewer)
+      .select([
+        'participants.id',
+        'participants.reference',
+        'participants.given_name',
+        'participants.family_name',
+      ])
+      .orderBy(sql`participants.family_name nulls last`)
+      .orderBy(sql`participants.given_name nulls last`)
+      .orderBy('participants.reference')
+      .orderBy('participants.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    workable(db, viewer)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** Which of the chosen children the link worker may add: exactly those ids, under the same condition. */
+export async function workableAmong(db: Executor, viewer: SupportViewer, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  const rows = await workable(db, viewer)
+    .select('participants.id')
+    .where('participants.id', 'in', [...ids])
     .execute();
+  return rows.map((r) => r.id);
 }
 
 export async function addAttendees(
@@ -205,31 +269,47 @@ export async function addAttendees(
 export async function countAttendees(db: Executor, placeId: string, sessionId: string) {
   const row = await db
     .selectFrom('support_session_attendees')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .select([
+      (eb) => eb.fn.countAll<string>().as('n'),
+      sql<string>`count(*) filter (where status = 'expected')`.as('unmarked'),
+    ])
     .where('place_id', '=', placeId)
     .where('session_id', '=', sessionId)
     .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return { total: Number(row.n), unmarked: Number(row.unmarked) };
 }
 
+/**
+ * Marks attendance on a session's register: `everyone` for the whole register in one statement, or the
+ * given children (only those on the session's register are changed). Returns how many got each mark.
+ */
 export async function markAttendance(
   tx: Transaction<DB>,
   placeId: string,
   sessionId: string,
-  marks: { participantId: string; status: AttendanceStatus }[],
+  marks:
+    | { everyone: Exclude<AttendanceStatus, 'expected'> }
+    | { participantId: string; status: AttendanceStatus }[],
   by: string | null,
 ) {
   const now = new Date();
-  for (const status of ['present', 'late', 'absent', 'excused'] as const) {
-    const ids = marks.filter((m) => m.status === status).map((m) => m.participantId);
-    if (ids.length === 0) continue;
-    await tx
+  const counts: Record<string, number> = { present: 0, late: 0, absent: 0, excused: 0 };
+  const groups: [Exclude<AttendanceStatus, 'expected'>, string[] | null][] = Array.isArray(marks)
+    ? (['present', 'late', 'absent', 'excused'] as const).map((status) => [
+        status,
+        marks.filter((m) => m.status === status).map((m) => m.participantId),
+      ])
+    : [[marks.everyone, null]];
+  for (const [status, ids] of groups) {
+    if (ids !== null && ids.length === 0) continue;
+    let update = tx
       .updateTable('support_session_attendees')
       .set({ status, marked_by: by, marked_at: now })
       .where('place_id', '=', placeId)
-      .where('session_id', '=', sessionId)
-      .where('participant_id', 'in', ids)
-      .execute();
+      .where('session_id', '=', sessionId);
+    if (ids !== null) update = update.where('participant_id', 'in', ids);
+    const result = await update.executeTakeFirst();
+    counts[status] = Number(result.numUpdatedRows);
   }
   await tx
     .updateTable('support_sessions')
@@ -237,17 +317,75 @@ export async function markAttendance(
     .where('place_id', '=', placeId)
     .where('id', '=', sessionId)
     .execute();
+  return counts;
 }
 
-/** A child's attendance marks, newest session first, for engagement. */
-export async function attendanceOf(db: Executor, placeId: string, participantId: string, limit: number) {
+/** Who asks for a child's engagement: as a viewer of participants, and as partner staff through referrals. */
+export interface EngagementReach {
+  viewer: SupportViewer;
+  /** The partner's user id when they receive referrals; null for everyone else. */
+  partnerUserId: string | null;
+}
+
+/**
+ * Whether a referral of the child to one of the partner's organisations shares attendance now: it is
+ * open, carries attendance, the agreement is live and a live sharing decision for that organisation
+ * covers attendance.
+ */
+function attendanceSharedWith(placeId: string, userId: string) {
+  const attendance = JSON.stringify(['attendance']);
+  return sql<SqlBool>`exists (
+    select 1 from support_referrals r
+    where r.place_id = ${placeId}
+      and r.participant_id = participants.id
+      and r.status in (${sql.join(ITEMS_TRAVEL_IN.map((s) => sql.lit(s)))})
+      and r.data_items @> ${attendance}::jsonb
+      and r.organization_id in (
+        select om.organization_id from organization_members om
+        where om.place_id = ${placeId} and om.user_id = ${userId}
+      )
+      and exists (
+        select 1 from participant_agreements a
+        where a.place_id = r.place_id and a.participant_id = r.participant_id and a.withdrawn_at is null
+      )
+      and exists (
+        select 1 from participant_sharing_decisions d
+        where d.place_id = r.place_id and d.participant_id = r.participant_id
+          and d.organization_id = r.organization_id and d.withdrawn_at is null
+          and d.data_items @> ${attendance}::jsonb
+      )
+  )`;
+}
+
+/**
+ * A child's attendance marks, newest session first, for engagement: only for a child the viewer may see,
+ * or whose attendance a referral shares with the partner's organisation.
+ */
+export async function attendanceOf(
+  db: Executor,
+  reach: EngagementReach,
+  participantId: string,
+  limit: number,
+) {
+  const { viewer, partnerUserId } = reach;
   const rows = await db
     .selectFrom('support_session_attendees as sa')
     .innerJoin('support_sessions as ss', 'ss.id', 'sa.session_id')
+    .innerJoin('participants', (join) =>
+      join
+        .onRef('participants.id', '=', 'sa.participant_id')
+        .onRef('participants.place_id', '=', 'sa.place_id'),
+    )
     .select('sa.status')
-    .where('sa.place_id', '=', placeId)
+    .where('sa.place_id', '=', viewer.placeId)
     .where('sa.participant_id', '=', participantId)
     .where('sa.status', '!=', 'expected')
+    .where((eb) =>
+      eb.or([
+        visibleParticipants(viewer)(eb),
+        partnerUserId ? attendanceSharedWith(viewer.placeId, partnerUserId) : sql<SqlBool>`false`,
+      ]),
+    )
     .orderBy('ss.held_on', 'desc')
     .orderBy('ss.starts_at', 'desc')
     .orderBy('ss.id')

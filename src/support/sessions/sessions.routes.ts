@@ -84,12 +84,17 @@ export function sessionsRoutes(app: FastifyInstance, services: Services): void {
       }),
     );
 
+    type SessionRequest = FastifyRequest<{ Params: { id: string }; Querystring: { page?: string } }>;
+
     async function sessionPage(
-      request: FastifyRequest<{ Params: { id: string } }>,
+      request: SessionRequest,
       reply: FastifyReply,
       errors?: ReturnType<typeof validationErrors>,
     ) {
-      const detail = await sessions.detail(request.actor, place(request), uuid(request.params.id));
+      const page = pageRequest(request.query.page);
+      const detail = await sessions.detail(request.actor, place(request), uuid(request.params.id), page);
+      const base = `${root(request)}/${detail.session.id}`;
+      const pagination = paginationLinks(base, {}, page, detail.total);
       return reply.code(errors ? 400 : 200).page(`${V}/session.njk`, {
         title: detail.session.title,
         detail,
@@ -97,67 +102,74 @@ export function sessionsRoutes(app: FastifyInstance, services: Services): void {
         kindLabels: SESSION_KIND_LABELS,
         attendanceLabels: ATTENDANCE_LABELS,
         marks: ['present', 'late', 'absent', 'excused'],
-        base: `${root(request)}/${detail.session.id}`,
+        base,
+        pagination,
+        registerAction: `${base}/register${page.page > 1 ? `?page=${page.page}` : ''}`,
         backLink: root(request),
         columnClass: 'govuk-grid-column-full',
       });
     }
 
-    scope.get<{ Params: { id: string } }>('/support/sessions/:id', (request, reply) =>
-      sessionPage(request, reply),
+    scope.get<{ Params: { id: string }; Querystring: { page?: string } }>(
+      '/support/sessions/:id',
+      (request, reply) => sessionPage(request, reply),
     );
 
-    scope.post<{ Params: { id: string } }>('/support/sessions/:id/register', async (request, reply) => {
-      const id = uuid(request.params.id);
-      const parsed = parseForm(registerSchema, request.body);
-      try {
-        if (!parsed.ok)
-          throw new ValidationError('all', 'Choose present, late, absent or excused for each child');
-        await sessions.takeRegister(request.actor, place(request), id, parsed.data);
-      } catch (error) {
-        if (error instanceof ValidationError) return sessionPage(request, reply, validationErrors(error));
-        throw error;
-      }
-      await app.sessions.flash(request, { kind: 'success', text: 'The register has been saved.' });
-      return reply.redirect(`${root(request)}/${id}`, 303);
-    });
+    scope.post<{ Params: { id: string }; Querystring: { page?: string } }>(
+      '/support/sessions/:id/register',
+      async (request, reply) => {
+        const id = uuid(request.params.id);
+        const parsed = parseForm(registerSchema, request.body);
+        try {
+          if (!parsed.ok)
+            throw new ValidationError('all', 'Choose present, late, absent or excused for each child');
+          await sessions.takeRegister(request.actor, place(request), id, parsed.data);
+        } catch (error) {
+          if (error instanceof ValidationError) return sessionPage(request, reply, validationErrors(error));
+          throw error;
+        }
+        await app.sessions.flash(request, { kind: 'success', text: 'The register has been saved.' });
+        const page = pageRequest(request.query.page).page;
+        return reply.redirect(`${root(request)}/${id}${page > 1 ? `?page=${page}` : ''}`, 303);
+      },
+    );
 
-    const attendeesForm = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const attendeesForm = async (request: SessionRequest) => {
       const id = uuid(request.params.id);
-      const candidates = await sessions.candidates(request.actor, place(request), id);
+      const page = pageRequest(request.query.page);
+      const { items, total } = await sessions.candidates(request.actor, place(request), id, page);
+      const path = `${root(request)}/${id}/attendees`;
       return {
         title: 'Add children and young people',
-        action: `${root(request)}/${id}/attendees`,
+        action: `${path}${page.page > 1 ? `?page=${page.page}` : ''}`,
         backLink: `${root(request)}/${id}`,
-        intro: candidates.length
-          ? []
-          : [
-              'There is nobody to add: partners add children from referrals their organisation accepted; link workers add children they work with.',
-            ],
-        fields: candidates.length
-          ? [{ name: 'participants', label: 'Who takes part', type: 'checkboxes', items: candidates }]
-          : [],
-        submitText: 'Add to the session',
+        candidates: items,
+        path,
+        pagination: paginationLinks(path, {}, page, total),
       };
     };
 
-    scope.get<{ Params: { id: string } }>('/support/sessions/:id/attendees', async (request, reply) =>
-      reply.page(FORM, { ...(await attendeesForm(request)), values: {} }),
+    scope.get<{ Params: { id: string }; Querystring: { page?: string } }>(
+      '/support/sessions/:id/attendees',
+      async (request, reply) =>
+        reply.page(`${V}/attendees.njk`, { ...(await attendeesForm(request)), values: {} }),
     );
 
-    scope.post<{ Params: { id: string } }>('/support/sessions/:id/attendees', async (request, reply) =>
-      handleForm(reply, {
-        schema: attendeesSchema,
-        body: request.body,
-        template: FORM,
-        context: () => attendeesForm(request),
-        action: async (data) => {
-          const id = uuid(request.params.id);
-          await sessions.addAttendees(request.actor, place(request), id, data.participants);
-          await app.sessions.flash(request, { kind: 'success', text: 'Added to the session.' });
-          return reply.redirect(`${root(request)}/${id}`, 303);
-        },
-      }),
+    scope.post<{ Params: { id: string }; Querystring: { page?: string } }>(
+      '/support/sessions/:id/attendees',
+      async (request, reply) =>
+        handleForm(reply, {
+          schema: attendeesSchema,
+          body: request.body,
+          template: `${V}/attendees.njk`,
+          context: () => attendeesForm(request),
+          action: async (data) => {
+            const id = uuid(request.params.id);
+            await sessions.addAttendees(request.actor, place(request), id, data.participants);
+            await app.sessions.flash(request, { kind: 'success', text: 'Added to the session.' });
+            return reply.redirect(`${root(request)}/${id}`, 303);
+          },
+        }),
     );
   });
 }

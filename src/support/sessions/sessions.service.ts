@@ -18,6 +18,8 @@ import type { AttendanceStatus } from './sessions.table.ts';
 
 export type SessionsService = ReturnType<typeof createSessionsService>;
 
+type Page = { limit: number; offset: number };
+
 /**
  * Sessions and their registers. Partner staff run sessions of their organisations' services and add
  * children from referrals their organisation accepted; link workers run their own sessions and add children
@@ -109,76 +111,90 @@ export function createSessionsService(deps: {
       });
     },
 
-    /** A session with its register: each child named only as the viewer may name them. */
-    async detail(actor: Actor, place: PlaceSummary, id: string) {
+    /**
+     * A session with one page of its register: each child named only as the viewer may name them, and only
+     * the children named on the page audited as listed.
+     */
+    async detail(actor: Actor, place: PlaceSummary, id: string, page: Page) {
       const { row } = await session(actor, place, id);
-      const people = await repo.attendees(db, place.id, id);
-      let names = new Map<string, string>();
+      const counts = await repo.countAttendees(db, place.id, id);
+      let people: { participantId: string; name: string | null; status: AttendanceStatus }[];
       if (row.run_by === 'organisation') {
+        const rows = await repo.partnerAttendees(db, place.id, id, page);
         const labels = await deps.referrals().partnerLabels(
           actor,
           place,
-          people.map((p) => p.referral_id).filter((r): r is string => r !== null),
+          rows.map((p) => p.referral_id).filter((r): r is string => r !== null),
         );
-        names = new Map(
-          people.flatMap((p) => {
-            const label = labels.get(p.referral_id ?? '');
-            return label ? [[p.participant_id, label] as const] : [];
-          }),
-        );
+        people = rows.map((p) => ({
+          participantId: p.participant_id,
+          name: labels.get(p.referral_id ?? '') ?? null,
+          status: p.status,
+        }));
       } else {
         const viewer = await participants.viewerOf(actor, place);
-        const rows = await repo.visibleNames(
-          db,
-          viewer,
-          people.map((p) => p.participant_id),
-        );
-        names = new Map(rows.map((r) => [r.id, childName(r.given_name, r.family_name) ?? r.reference]));
+        const rows = await repo.linkWorkerAttendees(db, viewer, id, page);
+        people = rows.map((p) => ({
+          participantId: p.participant_id,
+          name: p.visible_id ? (childName(p.given_name, p.family_name) ?? p.reference) : null,
+          status: p.status,
+        }));
       }
       // Only the children the register names were seen; the rest appear without a name.
-      await auditListed(db, actor, place, 'register', [...names.keys()]);
+      await auditListed(
+        db,
+        actor,
+        place,
+        'register',
+        people.filter((p) => p.name !== null).map((p) => p.participantId),
+      );
       const unnamed = row.run_by === 'organisation' ? 'A referred child' : 'A child you no longer work with';
       return {
         session: row,
-        attendees: people
-          .map((p) => ({
-            participantId: p.participant_id,
-            name: names.get(p.participant_id) ?? unnamed,
-            status: p.status,
-          }))
-          .sort((a, b) => a.name.localeCompare(b.name)),
+        total: counts.total,
+        unmarked: counts.unmarked,
+        attendees: people.map((p) => ({ ...p, name: p.name ?? unnamed })),
       };
     },
 
-    /** Children who may be added: accepted referrals of the organisation, or the link worker's own. */
-    async candidates(actor: Actor, place: PlaceSummary, id: string) {
+    /**
+     * One page of the children who may be added: accepted referrals of the organisation, or the link
+     * worker's own. Only the children on the page are audited as listed.
+     */
+    async candidates(actor: Actor, place: PlaceSummary, id: string, page: Page) {
       const { row } = await session(actor, place, id);
+      let items: { value: string; text: string }[];
+      let total: number;
       if (row.run_by === 'organisation') {
-        const accepted = await deps.referrals().acceptedForOrganization(actor, place, row.organization_id);
-        await auditListed(
-          db,
-          actor,
-          place,
-          'session_candidates',
-          accepted.map((a) => a.participantId),
-        );
-        return accepted.map((a) => ({ value: a.participantId, text: a.label }));
+        const accepted = await deps
+          .referrals()
+          .acceptedForOrganization(actor, place, row.organization_id, page);
+        items = accepted.candidates.map((a) => ({ value: a.participantId, text: a.label }));
+        total = accepted.total;
+      } else {
+        const viewer = await participants.viewerOf(actor, place);
+        const workable = await repo.workableParticipants(db, viewer, page);
+        items = workable.rows.map((r) => ({
+          value: r.id,
+          text: childName(r.given_name, r.family_name) ?? r.reference,
+        }));
+        total = workable.total;
       }
-      const viewer = await participants.viewerOf(actor, place);
-      const rows = await repo.workableParticipants(db, viewer);
       await auditListed(
         db,
         actor,
         place,
         'session_candidates',
-        rows.map((r) => r.id),
+        items.map((i) => i.value),
       );
-      return rows.map((r) => ({
-        value: r.id,
-        text: childName(r.given_name, r.family_name) ?? r.reference,
-      }));
+      return { items, total };
     },
 
+    /**
+     * Adds the chosen children. Exactly the chosen ids are looked up under the same condition as the
+     * candidates (the organisation's accepted referrals, or the children the link worker works with), so
+     * any of them may be added however long the list, and a child outside it is refused.
+     */
     async addAttendees(actor: Actor, place: PlaceSummary, id: string, participantIds: string[]) {
       const reach = await reachOf(actor, place);
       const chosen = [...new Set(participantIds)];
@@ -188,27 +204,29 @@ export function createSessionsService(deps: {
       if (!current) throw new NotFoundError();
       let rows: { participantId: string; referralId: string | null }[];
       if (current.run_by === 'organisation') {
-        const accepted = await deps
-          .referrals()
-          .acceptedForOrganization(actor, place, current.organization_id);
+        const accepted = await deps.referrals().acceptedAmong(actor, place, current.organization_id, chosen);
+        // A child accepted more than once is added with their latest accepted referral.
         const byChild = new Map(accepted.map((a) => [a.participantId, a.referralId]));
-        if (chosen.some((c) => !byChild.has(c)))
+        if (byChild.size !== chosen.length)
           throw new ValidationError(
             'participants',
             'Choose children from the referrals your organisation accepted',
           );
-        rows = chosen.map((c) => ({ participantId: c, referralId: byChild.get(c)! }));
+        rows = [...byChild].map(([participantId, referralId]) => ({ participantId, referralId }));
       } else {
         const viewer = await participants.viewerOf(actor, place);
-        const mine = new Set((await repo.workableParticipants(db, viewer)).map((r) => r.id));
-        if (chosen.some((c) => !mine.has(c)))
+        const workable = await repo.workableAmong(db, viewer, chosen);
+        if (workable.length !== chosen.length)
           throw new ValidationError('participants', 'Choose children and young people you work with');
-        rows = chosen.map((c) => ({ participantId: c, referralId: null }));
+        rows = workable.map((participantId) => ({ participantId, referralId: null }));
       }
       await db.transaction().execute(async (tx) => {
         const row = await repo.lockSession(tx, reach, id);
         if (!row) throw new NotFoundError();
-        if (row.kind === 'one_to_one' && (await repo.countAttendees(tx, place.id, id)) + rows.length > 1)
+        if (
+          row.kind === 'one_to_one' &&
+          (await repo.countAttendees(tx, place.id, id)).total + rows.length > 1
+        )
           throw new ValidationError('participants', 'A one-to-one session has one child or young person');
         const added = await repo.addAttendees(tx, place.id, id, rows);
         await recordAudit(tx, actor, {
@@ -221,7 +239,10 @@ export function createSessionsService(deps: {
       });
     },
 
-    /** The register in one go: everyone present, or each row's mark (present unless changed). */
+    /**
+     * The register: everyone in the session present in one go, or the marks of the children on one page of
+     * the register (each present unless changed). Children on other pages keep their marks.
+     */
     async takeRegister(
       actor: Actor,
       place: PlaceSummary,
@@ -232,34 +253,45 @@ export function createSessionsService(deps: {
       await db.transaction().execute(async (tx) => {
         const row = await repo.lockSession(tx, reach, id);
         if (!row) throw new NotFoundError();
-        const people = await repo.attendees(tx, place.id, id);
-        if (people.length === 0) throw new ValidationError('all', 'Add children to the session first');
-        const marks = people.map((p) => ({
-          participantId: p.participant_id,
-          status: input.all
-            ? ('present' as const)
-            : (input.marks.get(p.participant_id) ?? ('present' as const)),
-        }));
-        await repo.markAttendance(tx, place.id, id, marks, reach.userId);
-        const count = (s: string) => marks.filter((m) => m.status === s).length;
+        if ((await repo.countAttendees(tx, place.id, id)).total === 0)
+          throw new ValidationError('all', 'Add children to the session first');
+        if (!input.all && input.marks.size === 0)
+          throw new ValidationError('all', 'Choose present, late, absent or excused for each child');
+        const counts = await repo.markAttendance(
+          tx,
+          place.id,
+          id,
+          input.all
+            ? { everyone: 'present' }
+            : [...input.marks].map(([participantId, status]) => ({ participantId, status })),
+          reach.userId,
+        );
         await recordAudit(tx, actor, {
           action: 'session.register_taken',
           subjectType: 'support_session',
           subjectId: id,
           placeId: place.id,
           details: {
-            present: count('present'),
-            late: count('late'),
-            absent: count('absent'),
-            excused: count('excused'),
+            present: counts.present,
+            late: counts.late,
+            absent: counts.absent,
+            excused: counts.excused,
           },
         });
       });
     },
 
-    /** A child's engagement over their last sessions; callers have already checked who may see it. */
-    async engagementOf(placeId: string, participantId: string): Promise<Engagement> {
-      return engagement(await repo.attendanceOf(db, placeId, participantId, ENGAGEMENT_WINDOW * 3));
+    /**
+     * A child's engagement over their last sessions, as the person may see it: the query itself returns
+     * marks only of a child the person may see, or whose attendance a live referral shares with the
+     * partner's organisation; anyone else gets no marks at all.
+     */
+    async engagementOf(actor: Actor, place: PlaceSummary, participantId: string): Promise<Engagement> {
+      const viewer = await participants.viewerOf(actor, place);
+      const partnerUserId = can(actor, 'referrals.receive', place.id) ? (actor.user?.id ?? null) : null;
+      return engagement(
+        await repo.attendanceOf(db, { viewer, partnerUserId }, participantId, ENGAGEMENT_WINDOW * 3),
+      );
     },
   };
 }
