@@ -4,12 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, {
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
 import { directoryRoutes } from './directory/directory.routes.ts';
 import { directoryApiRoutes } from './directory/directory-api.routes.ts';
@@ -38,6 +33,7 @@ import { registerErrorPages } from './platform/error-pages.ts';
 import { healthRoutes } from './platform/health/health.routes.ts';
 import { devMailRoutes } from './platform/mail/dev-mail.routes.ts';
 import type { Mailer } from './platform/mail/mailer.ts';
+import { OneLinePerRequest } from './platform/request-log.ts';
 import { registerCsrf, registerSecurityHeaders } from './platform/security.ts';
 import { registerSessions } from './platform/session/sessions.ts';
 import { staticPagesRoutes } from './platform/static-pages.routes.ts';
@@ -50,22 +46,6 @@ import { recordsRoutes } from './support/records/records.routes.ts';
 import { referralsRoutes } from './support/referrals/referrals.routes.ts';
 import { sessionsRoutes } from './support/sessions/sessions.routes.ts';
 import { supportRoutes } from './support/support.routes.ts';
-
-/**
- * One log line per request, when it is answered (what was asked, the answer and the time), instead of
- * one as it arrives and one as it ends. Errors are logged as Fastify logs them.
- */
-class OneLinePerRequest extends LogController {
-  override incomingRequest(): void {}
-
-  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
-    if (error) {
-      super.requestCompleted(error, request, reply);
-      return;
-    }
-    reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
-  }
-}
 
 export interface AppDeps {
   config: Config;

@@ -1,49 +1,50 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { type ServerProcess, startServer } from '../testing/server-process.ts';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import Fastify from 'fastify';
+import { OneLinePerRequest } from './request-log.ts';
 
-let server: ServerProcess;
-let dataDir: string;
+/** A Fastify app logging as Commonweal's does, into an array of parsed lines. */
+async function appWithLog() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const app = Fastify({ logger: { level: 'info', stream }, logController: new OneLinePerRequest() });
+  app.get('/hello', async () => 'hello');
+  app.get('/broken', async () => {
+    throw new Error('it broke');
+  });
+  await app.ready();
+  return { app, lines };
+}
 
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'cw-log-'));
-  server = await startServer({ DATA_DIR: dataDir });
-});
-
-after(async () => {
-  await server?.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-describe('the request log of a running server', () => {
+describe('the request log', () => {
   it('writes one line per request, when it is answered, with what was asked and the answer', async () => {
-    const before = server.output().split('\n').length;
-    const response = await fetch(`${server.baseUrl}/places/no-such-place?from=log-test`);
-    assert.equal(response.status, 404);
-    await response.text();
-    // The line is written as the answer is sent; give the pipe a moment.
-    let lines: Record<string, unknown>[] = [];
-    for (let i = 0; i < 50 && lines.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      lines = server
-        .output()
-        .split('\n')
-        .slice(before - 1)
-        .filter((l) => l.includes('log-test'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-    }
-    assert.equal(lines.length, 1, 'one line for the request');
+    const { app, lines } = await appWithLog();
+    const response = await app.inject('/hello?from=log-test');
+    assert.equal(response.statusCode, 200);
+    assert.equal(lines.length, 1);
     const line = lines[0]!;
     assert.equal(line.msg, 'request completed');
     assert.deepEqual(
       [(line.req as { method: string }).method, (line.req as { url: string }).url],
-      ['GET', '/places/no-such-place?from=log-test'],
+      ['GET', '/hello?from=log-test'],
     );
-    assert.equal((line.res as { statusCode: number }).statusCode, 404);
+    assert.equal((line.res as { statusCode: number }).statusCode, 200);
     assert.equal(typeof line.responseTime, 'number');
-    assert.ok(!server.output().includes('incoming request'));
+    await app.close();
+  });
+
+  it('still logs an error as Fastify does', async () => {
+    const { app, lines } = await appWithLog();
+    const response = await app.inject('/broken');
+    assert.equal(response.statusCode, 500);
+    assert.ok(lines.some((l) => (l.err as { message?: string } | undefined)?.message === 'it broke'));
+    assert.ok(!lines.some((l) => l.msg === 'incoming request'));
+    await app.close();
   });
 });
