@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type PluginTransformQueryArgs, type RootOperationNode, sql } from 'kysely';
+import type { Actor } from '../../platform/auth/actor.ts';
 import { Agent, errorSummary } from '../../testing/agent.ts';
 import { buildTestApp, TEST_PASSWORD, type TestApp } from '../../testing/harness.ts';
 import { QueryCounter } from '../../testing/query-counter.ts';
@@ -133,6 +134,16 @@ describe('GET /places/:slug/support/participants/:id (the lists on a record)', (
     assert.match(page.body, /Showing 1 to 25 of 27 changes of stage/);
     assert.match(page.body, /Showing 1 to 25 of 26 assignments/);
     assert.match(page.body, new RegExp(`href="${P}/participants/${childId}\\?agreementsPage=2#agreements"`));
+    // Each pagination landmark has its own name.
+    for (const label of [
+      'changes of stage',
+      'assignments',
+      'agreements',
+      'lawful bases',
+      'sharing decisions',
+    ]) {
+      assert.match(page.body, new RegExp(`<nav class="govuk-pagination"[^>]*aria-label="Pages of ${label}"`));
+    }
   });
 
   it('shows the 26th and later on page 2 of each list', async () => {
@@ -198,6 +209,38 @@ describe('GET and POST /places/:slug/support/participants/:id/withdrawal', () =>
     assert.match(form.body, /A parent or carer: Late giver 101/);
     assert.doesNotMatch(form.body, /Late giver 100</);
     assert.equal(selected.tables.filter((name) => name === 'participants').length, 1);
+  });
+
+  it('gives another link worker none of the child’s agreements, in the query itself', async () => {
+    const ottoId = await t.createUser({
+      email: 'otto@example.test',
+      roles: [{ placeId: place.id, role: 'link_worker' }],
+    });
+    const otto: Actor = {
+      user: {
+        id: ottoId,
+        name: 'Otto',
+        email: 'otto@example.test',
+        emailVerified: true,
+        isInstanceAdmin: false,
+      },
+      roles: new Map([[place.id, new Set(['link_worker' as const])]]),
+      requestId: 'test',
+    };
+    const participants = t.services.support.participants;
+    assert.deepEqual(await participants.liveAgreements(otto, place, { id: lateAgreementChildId }), []);
+    const leahId = (
+      await db()
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', 'leah@example.test')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const leahActor: Actor = { ...otto, user: { ...otto.user!, id: leahId, email: 'leah@example.test' } };
+    assert.equal(
+      (await participants.liveAgreements(leahActor, place, { id: lateAgreementChildId })).length,
+      1,
+    );
   });
 
   it('withdraws it without reading the agreements again for a form it does not show', async () => {

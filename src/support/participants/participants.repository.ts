@@ -455,8 +455,17 @@ export async function agreements(db: Executor, placeId: string, participantId: s
 }
 
 /** Every live (not withdrawn) agreement of a child, oldest first: the ones a withdrawal can name. */
-export async function liveAgreements(db: Executor, placeId: string, participantId: string) {
-  return agreementsOf(db, placeId, participantId)
+/** The live agreements of a child the viewer may see: nothing for any other child. */
+export async function liveAgreements(db: Executor, viewer: SupportViewer, participantId: string) {
+  return agreementsOf(db, viewer.placeId, participantId)
+    .where('a.participant_id', 'in', (eb) =>
+      eb
+        .selectFrom('participants')
+        .select('participants.id')
+        .where('participants.place_id', '=', viewer.placeId)
+        .where('participants.id', '=', participantId)
+        .where(visibleParticipants(viewer)),
+    )
     .leftJoin('users as r', 'r.id', 'a.recorded_by')
     .leftJoin('users as w', 'w.id', 'a.withdrawn_by')
     .select(agreementColumns)

@@ -157,8 +157,8 @@ export function participantsRoutes(app: FastifyInstance, services: Services): vo
           record.id,
         );
         const base = recordPath(request, record.id);
-        const paging = (list: (typeof RECORD_LISTS)[number], total: number, anchor: string) =>
-          listPagination(base, pages, list, total, { anchor });
+        const paging = (list: (typeof RECORD_LISTS)[number], total: number, anchor: string, label: string) =>
+          listPagination(base, pages, list, total, { anchor, label: `Pages of ${label}` });
         return reply.page(`${V}/participant.njk`, {
           title: displayName(record),
           view,
@@ -172,11 +172,16 @@ export function participantsRoutes(app: FastifyInstance, services: Services): vo
           canMove: view.worker && NEXT[record.status].length > 0 && record.status !== 'identified',
           pagination: view.worker
             ? {
-                stages: paging('stagesPage', view.transitions.total, 'stages'),
-                assignments: paging('assignmentsPage', view.assignments.total, 'assignments'),
-                agreements: paging('agreementsPage', view.agreements.total, 'agreements'),
-                lawfulBases: paging('lawfulBasesPage', view.lawfulBases.total, 'lawful-bases'),
-                sharing: paging('sharingPage', view.sharing.total, 'sharing'),
+                stages: paging('stagesPage', view.transitions.total, 'stages', 'changes of stage'),
+                assignments: paging('assignmentsPage', view.assignments.total, 'assignments', 'assignments'),
+                agreements: paging('agreementsPage', view.agreements.total, 'agreements', 'agreements'),
+                lawfulBases: paging(
+                  'lawfulBasesPage',
+                  view.lawfulBases.total,
+                  'lawful-bases',
+                  'lawful bases',
+                ),
+                sharing: paging('sharingPage', view.sharing.total, 'sharing', 'sharing decisions'),
               }
             : undefined,
           base,

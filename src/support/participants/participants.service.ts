@@ -362,10 +362,10 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
       });
     },
 
-    /** The live agreements a withdrawal can name, for a participant already loaded through `forForm`. */
+    /** The live agreements a withdrawal can name: none for a child the actor may not see. */
     async liveAgreements(actor: Actor, place: PlaceSummary, participant: Pick<ParticipantRecord, 'id'>) {
       authorise(actor, 'participants.work_with', place.id);
-      return repo.liveAgreements(db, place.id, participant.id);
+      return repo.liveAgreements(db, await viewerOf(actor, place), participant.id);
     },
 
     sharingOrganisations(place: PlaceSummary) {

@@ -170,6 +170,9 @@ describe('GET /places/:slug/support/participants/:id/plan (the lists on a plan)'
     assert.match(page.body, /Comment 27</);
     assert.doesNotMatch(page.body, /Comment 2</);
     assert.match(page.body, new RegExp(`href="${plan()}\\?familyPage=2#family"`));
+    for (const label of ['family members', 'sign-offs', 'comments']) {
+      assert.match(page.body, new RegExp(`<nav class="govuk-pagination"[^>]*aria-label="Pages of ${label}"`));
+    }
     assert.match(page.body, new RegExp(`href="${plan()}\\?signoffsPage=2#signoffs"`));
     assert.match(page.body, new RegExp(`href="${plan()}\\?comments=2#comments"`));
   });

@@ -56,10 +56,11 @@ export function plansRoutes(app: FastifyInstance, services: Services): void {
         });
         const { plan } = view;
         const base = planPath(request, id);
-        const paging = (list: (typeof PLAN_LISTS)[number], total: number, anchor: string) =>
+        const paging = (list: (typeof PLAN_LISTS)[number], total: number, anchor: string, label: string) =>
           listPagination(base, pages, list, total, {
             keep: { version: version === undefined ? undefined : String(version) },
             anchor,
+            label: `Pages of ${label}`,
           });
         return reply.page(`${V}/plan.njk`, {
           title:
@@ -79,10 +80,10 @@ export function plansRoutes(app: FastifyInstance, services: Services): void {
           voiceLabels: VOICE_LABELS,
           base,
           record: `/places/${place(request).slug}/support/participants/${id}`,
-          versionsPagination: paging('page', plan.versions.total, 'history'),
-          commentsPagination: paging('comments', plan.comments.total, 'comments'),
-          familyPagination: paging('familyPage', view.family.total, 'family'),
-          signoffsPagination: paging('signoffsPage', plan.signoffs.total, 'signoffs'),
+          versionsPagination: paging('page', plan.versions.total, 'history', 'versions'),
+          commentsPagination: paging('comments', plan.comments.total, 'comments', 'comments'),
+          familyPagination: paging('familyPage', view.family.total, 'family', 'family members'),
+          signoffsPagination: paging('signoffsPage', plan.signoffs.total, 'signoffs', 'sign-offs'),
           backLink: `/places/${place(request).slug}/support/participants/${id}`,
           columnClass: 'govuk-grid-column-full',
         });

@@ -127,7 +127,9 @@ export async function lockReceived(tx: Transaction<DB>, reach: PartnerReach, id:
 /** Accepted referrals to one of the partner's organisations: the children its sessions may add. */
 function accepted(db: Executor, reach: PartnerReach, organizationId: string) {
   return partnerQuery(db, reach)
-    .innerJoin('participants as p', 'p.id', 'r.participant_id')
+    .innerJoin('participants as p', (join) =>
+      join.onRef('p.id', '=', 'r.participant_id').onRef('p.place_id', '=', 'r.place_id'),
+    )
     .where('r.organization_id', '=', organizationId)
     .where('r.status', '=', 'accepted');
 }
@@ -182,7 +184,9 @@ export async function acceptedAmong(
 export async function partnerLabels(db: Executor, reach: PartnerReach, referralIds: readonly string[]) {
   if (referralIds.length === 0) return [];
   return partnerQuery(db, reach)
-    .innerJoin('participants as p', 'p.id', 'r.participant_id')
+    .innerJoin('participants as p', (join) =>
+      join.onRef('p.id', '=', 'r.participant_id').onRef('p.place_id', '=', 'r.place_id'),
+    )
     .select([
       'r.id',
       sql<string | null>`case when ${itemLive('name')} then p.given_name end`.as('given_name'),
