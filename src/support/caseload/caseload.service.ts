@@ -323,8 +323,7 @@ export function createCaseloadService(deps: {
 
     async setSafeguardingLead(actor: Actor, place: PlaceSummary, programmeId: string, leadId: string | null) {
       authorise(actor, 'programmes.manage', place.id);
-      const workers = await programmes.linkWorkers(place);
-      if (leadId && !workers.some((w) => w.id === leadId))
+      if (leadId && !(await programmes.isLinkWorker(place, leadId)))
         throw new ValidationError('leadUserId', 'The safeguarding lead must be a link worker of this place');
       await db.transaction().execute(async (tx) => {
         const programme = await repo.programmeOf(tx, place.id, programmeId);

@@ -37,8 +37,7 @@ export function createIdentificationService(deps: { db: Database; programmes: Pr
       const { programme, cohort, indicators } = await programmes.cohortWithRules(place, input.cohortId);
       if (programme.id !== input.programmeId)
         throw new ValidationError('cohortId', 'Choose a cohort of this programme');
-      const settings = await programmes.settings(place, programme.id);
-      if (!settings.some((s) => s.id === input.settingId)) {
+      if (!(await programmes.setting(place, programme.id, input.settingId))) {
         throw new ValidationError('settingId', 'Choose a setting of this programme');
       }
       if (indicators.length === 0) {
