@@ -74,6 +74,9 @@ describe('security headers and pages', () => {
     assert.equal(response.statusCode, 404);
     assert.match(response.body, /Page not found/);
     assert.match(response.body, /Accessibility statement/);
+    // Pages no route claims carry the same headers as every other.
+    assert.match(response.headers['content-security-policy'] as string, /default-src 'self'/);
+    assert.equal(response.headers['x-frame-options'], 'SAMEORIGIN');
   });
 
   it('shows a 403 page with a reference id for a signed-in person without permission', async () => {
