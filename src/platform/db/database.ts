@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, type LogConfig, PGliteDialect, PostgresDialect, sql } from 'kysely';
@@ -57,16 +56,18 @@ const PREPARED_PER_CONNECTION = 500;
  * third as much. The SQL is the same; only the protocol step that carries it changes.
  */
 class PreparingClient extends pg.Client {
-  readonly #named = new Set<string>();
+  /** Statement names by their text, on this connection. */
+  readonly #named = new Map<string, string>();
 
   // biome-ignore lint/suspicious/noExplicitAny: pg's query has many overloads; this passes them through.
   override query(config: any, values?: any, callback?: any): any {
     if (typeof config === 'string' && Array.isArray(values) && !callback && PREPARABLE.test(config)) {
-      const name = `cw_${createHash('sha1').update(config).digest('base64url')}`;
-      if (this.#named.has(name) || this.#named.size < PREPARED_PER_CONNECTION) {
-        this.#named.add(name);
-        return super.query({ name, text: config, values });
+      let name = this.#named.get(config);
+      if (name === undefined && this.#named.size < PREPARED_PER_CONNECTION) {
+        name = `cw_${this.#named.size}`;
+        this.#named.set(config, name);
       }
+      if (name !== undefined) return super.query({ name, text: config, values });
     }
     return super.query(config, values, callback);
   }
