@@ -26,9 +26,20 @@ export type ProcessStatus = 'upcoming' | 'active' | 'past';
 
 const UK_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
 
+const HOUR = 3_600_000;
+// The UK's date changes only on a whole hour of UTC (its offset is 0 or 1 hour), so one formatting
+// serves the whole hour: every page that checks a phase or a voting window asks for today.
+let lastHour = Number.NaN;
+let lastDay = '';
+
 /** Today's date in the UK, as YYYY-MM-DD. */
 export function today(now: Date = new Date()): string {
-  return UK_DATE.format(now);
+  const hour = Math.floor(now.getTime() / HOUR);
+  if (hour !== lastHour) {
+    lastDay = UK_DATE.format(now);
+    lastHour = hour;
+  }
+  return lastDay;
 }
 
 export function addDays(date: string, days: number): string {
