@@ -54,6 +54,8 @@ export interface AppDeps {
   /** Where the built stylesheet and scripts are (public/assets). */
   assetsDir: string;
   logLevel?: string;
+  /** The clock the services' short-lived caches read (milliseconds); tests move it on. */
+  now?: () => number;
 }
 
 /**
@@ -81,7 +83,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   // Services: one of each, built here and handed to routes.
-  const services = createServices({ db, mailer, baseUrl: config.baseUrl });
+  const services = createServices({ db, mailer, baseUrl: config.baseUrl, now: deps.now });
   const { accounts, places } = services;
   app.decorate('services', services);
 

@@ -34,13 +34,19 @@ import { createSupportService } from './support/support.service.ts';
 import { supportDirectoryFrom } from './support/support-directory.ts';
 
 /** Every service, built once, in dependency order. Routes, the seed and tests all use these. */
-export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: string }) {
-  const { db, mailer, baseUrl } = deps;
+export function createServices(deps: {
+  db: Database;
+  mailer: Mailer;
+  baseUrl: string;
+  /** The clock of the short-lived caches (places, open ballots); Date.now unless a test moves it. */
+  now?: (() => number) | undefined;
+}) {
+  const { db, mailer, baseUrl, now } = deps;
   const roleLookup = { rolesOfUser: (userId: string) => places.rolesOfUser(userId) };
   // Built later; the data download asks for the person's "About you" answers when it runs.
   const personalData = { aboutYou: (userId: string) => representation.exportOf(userId) };
   const accounts = createAccountsService({ db, mailer, baseUrl, roles: roleLookup, personalData });
-  const places = createPlacesService({ db, accounts });
+  const places = createPlacesService({ db, accounts, now });
   const processes = createProcessesService({ db });
   const statistics = createStatisticsService({ db, processes });
   const notifications = createNotificationsService({ db, mailer, baseUrl });
@@ -53,7 +59,7 @@ export function createServices(deps: { db: Database; mailer: Mailer; baseUrl: st
   const proposals = createProposalsService({ db, processes, moderation, notifications });
   const deliberation = createDeliberationService({ db, processes, moderation, notifications });
   const budgets = createBudgetsService({ db });
-  const ballots = createBallotsService({ db, processes, budgets });
+  const ballots = createBallotsService({ db, processes, budgets, now });
   const accessCodes = createAccessCodesService({ db, baseUrl, budgets, processes });
   const paperBallots = createPaperBallotsService({ db });
   const budgetResults = createResultsService({ db, budgets });

@@ -44,7 +44,11 @@ export type PlacesService = ReturnType<typeof createPlacesService>;
 export const PLACE_CACHE_MS = 10_000;
 const PLACE_CACHE_SIZE = 1000;
 
-export function createPlacesService(deps: { db: Database; accounts: AccountLookup; now?: () => number }) {
+export function createPlacesService(deps: {
+  db: Database;
+  accounts: AccountLookup;
+  now?: (() => number) | undefined;
+}) {
   const { db, accounts } = deps;
   const now = deps.now ?? Date.now;
   // A place holds only its name, address, summary and contact: this process forgets them at once when

@@ -122,6 +122,12 @@ export interface TestApp {
     category?: string;
     status?: 'published' | 'held' | 'hidden' | 'withdrawn';
   }): Promise<string>;
+  /**
+   * Moves the clock the app's short-lived caches read on by `ms`, as if that much time had passed
+   * since the test changed the database behind the app's back (as another server process would).
+   * Today's date, which voting windows and phases are compared with, does not move.
+   */
+  passTime(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -139,8 +145,10 @@ export async function buildTestApp(
   const mailDir = mkdtempSync(join(tmpdir(), 'cw-mail-'));
   const config = loadConfig({ NODE_ENV: 'test', BASE_URL: 'http://commonweal.test', ...env });
   const mailer = createMailer({ smtpUrl: undefined, folder: mailDir, from: config.mailFrom });
+  let clockOffset = 0;
   const app = await createApp({
     config,
+    now: () => Date.now() + clockOffset,
     // With a counter, the app's queries are counted (tests read the database directly, uncounted).
     database: options.queryCounter
       ? { ...database, db: database.db.withPlugin(options.queryCounter) }
@@ -161,6 +169,9 @@ export async function buildTestApp(
     config,
     services,
     mail,
+    passTime(ms) {
+      clockOffset += ms;
+    },
     async linkFromLastMailTo(email) {
       const message = (await mail()).find((m) => m.to === email);
       if (!message) throw new Error(`No email was sent to ${email}`);

@@ -1,6 +1,7 @@
 import { recordAudit } from '../../platform/audit/audit.service.ts';
 import type { Actor } from '../../platform/auth/actor.ts';
 import { authorise } from '../../platform/auth/policy.ts';
+import { ChangeNotice } from '../../platform/changes.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { NotFoundError, RefusalError, ValidationError } from '../../platform/errors.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
@@ -104,6 +105,7 @@ export type ProcessesService = ReturnType<typeof createProcessesService>;
 
 export function createProcessesService(deps: { db: Database }) {
   const { db } = deps;
+  const changed = new ChangeNotice();
 
   async function verificationOf(placeId: string, userId: string): Promise<Verification | undefined> {
     const row = await repo.findVerification(db, placeId, userId);
@@ -178,6 +180,12 @@ export function createProcessesService(deps: { db: Database }) {
           details: { title: input.title },
         });
       });
+      changed.tell(place.id);
+    },
+
+    /** Calls `listener` with the place whenever this process saves one of its processes (phases, eligibility). */
+    onChange(listener: (placeId: string) => void): void {
+      changed.listen(listener);
     },
 
     /**
@@ -194,12 +202,14 @@ export function createProcessesService(deps: { db: Database }) {
       const phase = currentPhase(process.phases, on);
       if (!phase?.allows[action]) {
         const open = process.phases.find((p) => p.allows[action] && p.endsOn >= on);
+        // "Proposals are", "Voting is".
+        const many = action !== 'vote';
         throw new RefusalError(
           'phase_closed',
-          `${ACTION_LABELS[action]} are not open in ${phase ? `the ${phase.name} phase` : 'this process at the moment'}.`,
+          `${ACTION_LABELS[action]} ${many ? 'are' : 'is'} not open in ${phase ? `the ${phase.name} phase` : 'this process at the moment'}.`,
           open
-            ? `They open in the ${open.name} phase, from ${open.startsOn}.`
-            : 'They have closed for this process.',
+            ? `${many ? 'They open' : 'It opens'} in the ${open.name} phase, from ${open.startsOn}.`
+            : `${many ? 'They have' : 'It has'} closed for this process.`,
         );
       }
       const result = checkEligibility(

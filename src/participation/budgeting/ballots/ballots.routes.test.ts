@@ -4,6 +4,7 @@ import { Agent, errorSummary } from '../../../testing/agent.ts';
 import { buildTestApp, TEST_PASSWORD, type TestApp } from '../../../testing/harness.ts';
 import { addDays, today } from '../../processes/phases.ts';
 import type { BallotKind } from '../budgets/budgets.table.ts';
+import { BALLOT_VIEW_CACHE_MS } from './ballots.service.ts';
 
 let t: TestApp;
 let place: { id: string; slug: string; name: string };
@@ -682,6 +683,9 @@ describe('who can vote, and when', () => {
       .set({ voting_opens_on: addDays(today(), -10), voting_closes_on: addDays(today(), -1) })
       .where('id', '=', budget.id)
       .execute();
+    // The days moved in the database stand for time passing; the ballot view read while voting was
+    // open is remembered for a few seconds, so those pass too.
+    t.passTime(BALLOT_VIEW_CACHE_MS);
     const refused = await agent.postRaw(budget.url, {
       projects: second,
       intent: 'cast',
@@ -814,5 +818,94 @@ describe('many submissions at once', () => {
     const actions = (await auditOf(budget.id)).map((a) => a.action);
     assert.equal(actions.filter((a) => a === 'ballot.cast').length, 1);
     assert.equal(actions.filter((a) => a === 'ballot.changed').length, 49);
+  });
+});
+
+describe('the ballot remembered while voting is open', () => {
+  const titleOf = (html: string) => html.match(/<title>([^<]*)</)?.[1] ?? '';
+
+  it('is forgotten at once when this process saves the budget’s process: votes its phases no longer allow are refused', async () => {
+    const ownProcess = await t.createProcess({ placeId: place.id, title: 'A process that changes' });
+    const budget = await createBudget({ process: ownProcess });
+    const first = await project(budget.id, 'Benches', '100');
+    const { agent } = await voter();
+    assert.match(titleOf((await agent.get(budget.url)).body), /^Vote: Riverside budget/);
+    const officerId = await t.createUser({
+      email: `officer${++userCount}@example.test`,
+      roles: [{ placeId: place.id, role: 'officer' }],
+    });
+    const officer = {
+      user: {
+        id: officerId,
+        name: 'Officer',
+        email: `officer${userCount}@example.test`,
+        emailVerified: true,
+        isInstanceAdmin: false,
+      },
+      roles: new Map([[place.id, new Set(['officer' as const])]]),
+      requestId: 'test',
+    };
+    const process = await t.services.processes.getProcess(place, ownProcess);
+    await t.services.processes.updateProcess(officer, place, ownProcess, {
+      title: process.title,
+      summary: process.summary,
+      body: process.body,
+      area: process.area,
+      categories: process.categories,
+      eligibility: process.eligibility,
+      minimumAge: process.minimumAge,
+      supportThreshold: process.supportThreshold,
+      supportsPerResident: process.supportsPerResident,
+      phases: [
+        {
+          name: 'Deliberation',
+          description: '',
+          startsOn: addDays(today(), -7),
+          endsOn: addDays(today(), 30),
+          allowsPropose: false,
+          allowsSupport: false,
+          allowsComment: true,
+          allowsVote: false,
+        },
+      ],
+    });
+    const refused = await agent.postRaw(budget.url, {
+      projects: first,
+      intent: 'cast',
+      _csrf: agent.csrfToken(),
+    });
+    assert.equal(refused.statusCode, 403);
+    assert.match(refused.body, /Voting is not open in the Deliberation phase\./);
+    assert.equal((await ballotsOf(budget.id)).length, 0);
+  });
+
+  it('shows a change made behind this process’s back (as another server would) once its time has passed', async () => {
+    const budget = await createBudget();
+    await project(budget.id, 'Benches', '100');
+    const { agent } = await voter();
+    assert.match(titleOf((await agent.get(budget.url)).body), /^Vote: Riverside budget –/);
+    await t.database.db
+      .updateTable('budgets')
+      .set({ title: 'Riverside budget, renamed' })
+      .where('id', '=', budget.id)
+      .execute();
+    assert.match(titleOf((await agent.get(budget.url)).body), /^Vote: Riverside budget –/);
+    t.passTime(BALLOT_VIEW_CACHE_MS);
+    assert.match(titleOf((await agent.get(budget.url)).body), /^Vote: Riverside budget, renamed/);
+  });
+
+  it('is not kept before voting opens: a ballot made ready after a look at the closed door is the one shown', async () => {
+    const budget = await createBudget({ opens: addDays(today(), 2) });
+    const { agent } = await voter();
+    assert.match(titleOf((await agent.get(budget.url)).body), /^Voting has not opened yet/);
+    await project(budget.id, 'Benches', '100');
+    await t.database.db
+      .updateTable('budgets')
+      .set({ voting_opens_on: today() })
+      .where('id', '=', budget.id)
+      .execute();
+    const page = await agent.get(budget.url);
+    assert.match(titleOf(page.body), /^Vote: Riverside budget/);
+    assert.match(page.body, /Benches/);
   });
 });

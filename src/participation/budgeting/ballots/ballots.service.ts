@@ -32,6 +32,13 @@ export interface OpenBallot extends BallotView {
 
 export type BallotsService = ReturnType<typeof createBallotsService>;
 
+/**
+ * How long an open budget's ballot view (the budget, its process, the projects on the ballot) is reused:
+ * every ballot cast asks for it, often hundreds a second.
+ */
+export const BALLOT_VIEW_CACHE_MS = 5_000;
+const BALLOT_VIEW_CACHE_SIZE = 1000;
+
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
 const longDate = (day: string) => dateFormat.format(new Date(`${day}T12:00:00Z`));
 
@@ -59,12 +66,35 @@ export function createBallotsService(deps: {
   db: Database;
   processes: ProcessesService;
   budgets: BudgetsService;
+  now?: (() => number) | undefined;
 }) {
   const { db, processes, budgets } = deps;
+  const now = deps.now ?? Date.now;
+
+  // Only views read while voting is open are kept. Then the ballot is fixed (budgets.assertBallotCanChange)
+  // and the opening date cannot move, so what can still change is the budget's title, district names and
+  // closing date, and its process's phases and eligibility. This process forgets a place's views as soon
+  // as it saves any of those; another process serving the same database sees the change within
+  // BALLOT_VIEW_CACHE_MS. Whether voting is open is worked out afresh on every call.
+  const views = new Map<string, { view: Omit<BallotView, 'status'>; until: number }>();
+  const forget = (placeId: string) => {
+    for (const key of views.keys()) if (key.startsWith(`${placeId}:`)) views.delete(key);
+  };
+  budgets.onChange(forget);
+  processes.onChange(forget);
 
   async function load(place: PlaceSummary, budgetId: string): Promise<BallotView> {
+    const key = `${place.id}:${budgetId}`;
+    const cached = views.get(key);
+    if (cached && cached.until > now()) return { ...cached.view, status: votingStatus(cached.view.budget) };
     const { budget, process, ballotProjects } = await budgets.getBudgetWithBallot(place, budgetId);
-    return { budget, process, status: votingStatus(budget), paper: paperOf(budget, ballotProjects) };
+    const view = { budget, process, paper: paperOf(budget, ballotProjects) };
+    const status = votingStatus(budget);
+    if (status === 'open') {
+      if (views.size >= BALLOT_VIEW_CACHE_SIZE) views.clear();
+      views.set(key, { view, until: now() + BALLOT_VIEW_CACHE_MS });
+    }
+    return { ...view, status };
   }
 
   async function assertCanVote(actor: Actor, place: PlaceSummary, view: BallotView): Promise<void> {

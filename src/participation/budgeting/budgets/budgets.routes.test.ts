@@ -831,6 +831,14 @@ describe('settings are fixed once voting opens', () => {
     const edit = await agent.get(`${url}/edit`);
     assert.doesNotMatch(edit.body, /name="rule" type="radio"/);
     assert.match(edit.body, /name="votingClosesOn" type="date"/);
+    // A resident opens the ballot before and after: the ballot this process remembers while voting is
+    // open is forgotten as soon as the budget is saved, so the new name shows at once.
+    const voter = await signedIn('rosa@example.test');
+    const caption = async () =>
+      (await voter.get(`${url}/ballot?choose=district`)).body.match(
+        /<span class="govuk-caption-l">([^<]*)</,
+      )?.[1];
+    assert.equal(await caption(), 'Locking budget');
     const before = (await auditRows('budget.updated')).length;
     const response = await agent.submit(
       `${url}/edit`,
@@ -851,6 +859,7 @@ describe('settings are fixed once voting opens', () => {
     assert.equal(row.title, 'Locking budget, renamed');
     assert.equal(row.voting_closes_on, addDays(today(), 20));
     assert.equal(row.rule, 'mes_approval');
+    assert.equal(await caption(), 'Locking budget, renamed');
     const names = await t.database.db
       .selectFrom('budget_districts')
       .select('name')

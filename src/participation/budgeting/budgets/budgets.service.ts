@@ -1,6 +1,7 @@
 import { recordAudit } from '../../../platform/audit/audit.service.ts';
 import type { Actor } from '../../../platform/auth/actor.ts';
 import { authorise } from '../../../platform/auth/policy.ts';
+import { ChangeNotice } from '../../../platform/changes.ts';
 import type { Database } from '../../../platform/db/database.ts';
 import { NotFoundError, ValidationError } from '../../../platform/errors.ts';
 import type { PlaceSummary } from '../../../platform/views/place-context.ts';
@@ -209,6 +210,8 @@ export type BudgetsService = ReturnType<typeof createBudgetsService>;
 
 export function createBudgetsService(deps: { db: Database }) {
   const { db } = deps;
+  // Told when a budget's form is saved. Its projects need no notice: once voting opens they are fixed.
+  const changed = new ChangeNotice();
 
   async function getBudget(place: PlaceSummary, id: string): Promise<Budget> {
     const row = await repo.findBudgetWithDistricts(db, place.id, id);
@@ -291,6 +294,11 @@ export function createBudgetsService(deps: { db: Database }) {
   return {
     getBudget,
     getBudgetWithBallot,
+
+    /** Calls `listener` with the place whenever this process saves one of its budgets. */
+    onChange(listener: (placeId: string) => void): void {
+      changed.listen(listener);
+    },
 
     /** What may still change on the budget form. */
     async editState(place: PlaceSummary, budget: Budget): Promise<EditState> {
@@ -398,6 +406,7 @@ export function createBudgetsService(deps: { db: Database }) {
           },
         });
       });
+      changed.tell(place.id);
     },
 
     async listProjects(
