@@ -18,9 +18,9 @@ import { HttpLane } from './http-lane.ts';
  * Raw: the transaction a ballot costs the database — upsert the ballot, write its items, write the audit
  * event — sent straight through a connection pool. HTTP: signed-in voters posting the ballot form to the
  * real server in its own process (session, CSRF check, validation against the budget's rules, eligibility,
- * the same transaction, redirect), posted with node:http's keep-alive client, the lightest load generator
- * on a machine whose cores the server and the database share. Both with the same concurrency. The last
- * line is JSON.
+ * the same transaction, redirect), posted over plain keep-alive sockets (http-lane.ts), the lightest load
+ * generator on a machine whose cores the server and the database share. Both with the same concurrency.
+ * The last line is JSON.
  * Target: HTTP at least half the raw rate.
  */
 const BALLOTS = Number(process.env.BENCH_BALLOTS ?? 1500);
