@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCsrf from '@fastify/csrf-protection';
 import type { FastifyInstance } from 'fastify';
 import helmet from 'helmet';
@@ -7,7 +8,8 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
  * Security headers with a strict Content-Security-Policy: scripts and styles
  * only from our own origin, never inline; no framing; forms post only to us.
- * The headers are the same on every response, so helmet is configured once, here.
+ * The headers are the same on every response: helmet works them out once, here, and each response
+ * is sent them.
  */
 export async function registerSecurityHeaders(app: FastifyInstance, production: boolean): Promise<void> {
   const securityHeaders = helmet({
@@ -31,10 +33,36 @@ export async function registerSecurityHeaders(app: FastifyInstance, production: 
     referrerPolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
   });
-  app.addHook('onRequest', (request, reply, done) => {
-    // helmet throws rather than passing an error on; it has none to pass for these fixed headers.
-    securityHeaders(request.raw, reply.raw, () => done());
+  const headers = headersSetBy(securityHeaders);
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
+}
+
+/**
+ * The headers a Connect middleware that only sets headers sets, recorded from one run against a
+ * response that keeps them. Anything else it asked of the request or response would throw here, at start.
+ */
+function headersSetBy(
+  middleware: (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let finished = false;
+  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, (error) => {
+    if (error) throw error;
+    finished = true;
+  });
+  if (!finished) throw new Error('The security headers middleware did not finish at once');
+  return headers;
 }
 
 /**
