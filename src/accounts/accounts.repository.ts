@@ -28,10 +28,11 @@ export async function findUserById(db: Executor, id: string): Promise<UserRow | 
  * request. Nothing when the session has expired or the account is closed.
  */
 export async function findSessionUser(db: Executor, sessionId: string) {
+  // Only what a request needs to know of its person: never their password's hash.
   return db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
-    .selectAll('u')
+    .select(['u.id', 'u.name', 'u.email', 'u.email_verified_at', 'u.is_instance_admin'])
     .select(['s.last_seen_at as session_last_seen_at', 's.flash as session_flash'])
     .select((eb) =>
       jsonArrayFrom(

@@ -48,7 +48,9 @@ function minutesFromNow(date: Date): number {
   return Math.max(1, Math.ceil((date.getTime() - Date.now()) / MINUTE));
 }
 
-function toSignedInUser(row: UserRow): SignedInUser {
+function toSignedInUser(
+  row: Pick<UserRow, 'id' | 'name' | 'email' | 'email_verified_at' | 'is_instance_admin'>,
+): SignedInUser {
   return {
     id: row.id,
     name: row.name,

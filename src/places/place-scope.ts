@@ -29,9 +29,11 @@ export function currentPlace(request: FastifyRequest): PlaceSummary {
   return place;
 }
 
+const uuid = z.uuid();
+
 /** An id from the URL, or a 404 page when it is not a UUID at all. */
 export function idParam(value: string): string {
-  const parsed = z.uuid().safeParse(value);
+  const parsed = uuid.safeParse(value);
   if (!parsed.success) throw new NotFoundError();
   return parsed.data;
 }
