@@ -20,10 +20,14 @@ import { HttpLane } from './http-lane.ts';
  * real server in its own process (session, CSRF check, validation against the budget's rules, eligibility,
  * the same transaction, redirect), posted over plain keep-alive sockets (http-lane.ts), the lightest load
  * generator on a machine whose cores the server and the database share. Both with the same concurrency.
+ * After an untimed warm-up of each, the two take turns in rounds, so that load from elsewhere on a shared
+ * machine falls on both alike; each rate is its ballots over its time summed across the rounds.
  * The last line is JSON.
  * Target: HTTP at least half the raw rate.
  */
-const BALLOTS = Number(process.env.BENCH_BALLOTS ?? 1500);
+const BALLOTS = Number(process.env.BENCH_BALLOTS ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const serverUrl =
   process.env.BENCH_DATABASE_URL ??
@@ -56,6 +60,12 @@ function databaseCpu(): Map<string, number> {
   return out;
 }
 
+interface Cpu {
+  client: number;
+  server: number;
+  database: number;
+}
+
 /** CPU used by this process, the server and the database while `work` runs, in ms. */
 async function cpuDuring<T>(serverPid: number | undefined, work: () => Promise<T>) {
   const db0 = databaseCpu();
@@ -66,7 +76,8 @@ async function cpuDuring<T>(serverPid: number | undefined, work: () => Promise<T
   const server = serverPid ? processCpuMs(serverPid) - server0 : 0;
   let database = 0;
   for (const [pid, ms] of databaseCpu()) database += ms - (db0.get(pid) ?? 0);
-  return { result, cpu: { client: (self.user + self.system) / 1000, server, database } };
+  const cpu: Cpu = { client: (self.user + self.system) / 1000, server, database };
+  return { result, cpu };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -74,14 +85,43 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, index)]!;
 }
 
-/** Runs `work` for items 0..n-1 with `CONCURRENCY` in flight; returns the rate and latencies. */
-async function measure(n: number, work: (i: number, lane: number) => Promise<void>) {
+/** One path's figures, summed over its rounds. */
+class Tally {
+  ballots = 0;
+  seconds = 0;
+  readonly latencies: number[] = [];
+  readonly cpu: Cpu = { client: 0, server: 0, database: 0 };
+  readonly roundRates: number[] = [];
+
+  add(round: { ballots: number; seconds: number; latencies: number[] }, cpu: Cpu) {
+    this.ballots += round.ballots;
+    this.seconds += round.seconds;
+    this.latencies.push(...round.latencies);
+    this.cpu.client += cpu.client;
+    this.cpu.server += cpu.server;
+    this.cpu.database += cpu.database;
+    this.roundRates.push(round.ballots / round.seconds);
+  }
+
+  figures() {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    return {
+      perSecond: this.ballots / this.seconds,
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+    };
+  }
+}
+
+/** Runs `work` for items from..to-1 with `CONCURRENCY` in flight; returns the time taken and latencies. */
+async function measure(from: number, to: number, work: (i: number, lane: number) => Promise<void>) {
   const latencies: number[] = [];
-  let next = 0;
+  let next = from;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, lane) => {
-      while (next < n) {
+      while (next < to) {
         const i = next++;
         const t = performance.now();
         await work(i, lane);
@@ -89,14 +129,7 @@ async function measure(n: number, work: (i: number, lane: number) => Promise<voi
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    perSecond: n / seconds,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-  };
+  return { ballots: to - from, seconds: (performance.now() - started) / 1000, latencies };
 }
 
 async function main() {
@@ -109,52 +142,51 @@ async function main() {
   url.pathname = `/${name}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'cw-bench-'));
   const handle = await openDatabase({ url: url.toString() });
+  const voters = WARM_UP + BALLOTS;
   try {
     await migrateToLatest(handle.db);
-    const rawTown = await seedOpenBudget(handle.db, { voters: BALLOTS, slug: 'raw-town' });
-    const httpTown = await seedOpenBudget(handle.db, { voters: BALLOTS, slug: 'http-town' });
+    const rawTown = await seedOpenBudget(handle.db, { voters, slug: 'raw-town' });
+    const httpTown = await seedOpenBudget(handle.db, { voters, slug: 'http-town' });
     const choose = (projects: string[], i: number) => [
       projects[i % projects.length]!,
       projects[(i + 3) % projects.length]!,
     ];
 
-    const { result: raw, cpu: rawCpu } = await cpuDuring(undefined, () =>
-      measure(BALLOTS, async (i) => {
-        const voter = rawTown.voters[i]!;
-        await handle.db.transaction().execute(async (tx) => {
-          await saveBallot(tx, {
-            placeId: rawTown.placeId,
-            budgetId: rawTown.budgetId,
-            districtId: null,
-            channel: 'online',
-            voterId: voter.id,
-            items: choose(rawTown.projectIds, i).map((projectId) => ({ projectId })),
-          });
-          await recordAudit(
-            tx,
-            { user: null, requestId: `bench-${i}` },
-            {
-              action: 'ballot.cast',
-              subjectType: 'budget',
-              subjectId: rawTown.budgetId,
-              placeId: rawTown.placeId,
-              actorId: voter.id,
-            },
-          );
+    const rawBallot = async (i: number) => {
+      const voter = rawTown.voters[i]!;
+      await handle.db.transaction().execute(async (tx) => {
+        await saveBallot(tx, {
+          placeId: rawTown.placeId,
+          budgetId: rawTown.budgetId,
+          districtId: null,
+          channel: 'online',
+          voterId: voter.id,
+          items: choose(rawTown.projectIds, i).map((projectId) => ({ projectId })),
         });
-      }),
-    );
+        await recordAudit(
+          tx,
+          { user: null, requestId: `bench-${i}` },
+          {
+            action: 'ballot.cast',
+            subjectType: 'budget',
+            subjectId: rawTown.budgetId,
+            placeId: rawTown.placeId,
+            actorId: voter.id,
+          },
+        );
+      });
+    };
 
     const server = await startServer({ DATABASE_URL: url.toString(), DATA_DIR: dataDir });
-    let http: Awaited<ReturnType<typeof measure>>;
-    let httpCpu: { client: number; server: number; database: number };
+    const raw = new Tally();
+    const http = new Tally();
     try {
       const ballotPath = `/places/${httpTown.slug}/budgets/${httpTown.budgetId}/ballot`;
       const ballotUrl = `${server.baseUrl}${ballotPath}`;
       const host = new URL(server.baseUrl).host;
       // Each voter opens the ballot first (untimed), as a browser would, for the CSRF token and cookie.
       const forms: { cookie: string; token: string }[] = [];
-      await measure(BALLOTS, async (i) => {
+      await measure(0, voters, async (i) => {
         const session = httpTown.voters[i]!.session;
         const page = await fetch(ballotUrl, { headers: { cookie: `cw_session=${session}` } });
         const cookies = page.headers.getSetCookie().map((c) => c.split(';')[0]);
@@ -172,48 +204,65 @@ async function main() {
         Array.from({ length: CONCURRENCY }, () => HttpLane.open(server.baseUrl)),
       );
       let refused = 0;
-      const timed = await cpuDuring(server.child.pid, () =>
-        measure(BALLOTS, async (i, lane) => {
-          const status = await lanes[lane]!.postForm(ballotPath, host, forms[i]!.cookie, bodies[i]!);
-          if (status !== 303) refused += 1;
-        }),
-      );
+      const httpBallot = async (i: number, lane: number) => {
+        const status = await lanes[lane]!.postForm(ballotPath, host, forms[i]!.cookie, bodies[i]!);
+        if (status !== 303) refused += 1;
+      };
+
+      await measure(0, WARM_UP, rawBallot);
+      await measure(0, WARM_UP, httpBallot);
+      const perRound = Math.ceil(BALLOTS / ROUNDS);
+      for (let from = WARM_UP; from < voters; from += perRound) {
+        const to = Math.min(voters, from + perRound);
+        const rawRound = await cpuDuring(undefined, () => measure(from, to, rawBallot));
+        raw.add(rawRound.result, rawRound.cpu);
+        const httpRound = await cpuDuring(server.child.pid, () => measure(from, to, httpBallot));
+        http.add(httpRound.result, httpRound.cpu);
+      }
       for (const lane of lanes) lane.close();
-      http = timed.result;
-      httpCpu = timed.cpu;
       if (refused > 0)
         throw new Error(`${refused} ballots were refused: the benchmark is not measuring voting`);
     } finally {
       await server.kill('SIGTERM');
     }
-    const stored = await handle.db
-      .selectFrom('ballots')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('budget_id', '=', httpTown.budgetId)
-      .executeTakeFirstOrThrow();
-    if (Number(stored.n) !== BALLOTS)
-      throw new Error(`Expected ${BALLOTS} ballots stored, found ${stored.n}`);
+    for (const town of [rawTown, httpTown]) {
+      const stored = await handle.db
+        .selectFrom('ballots')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('budget_id', '=', town.budgetId)
+        .executeTakeFirstOrThrow();
+      if (Number(stored.n) !== voters)
+        throw new Error(`Expected ${voters} ballots stored, found ${stored.n}`);
+    }
 
-    const ratio = http.perSecond / raw.perSecond;
-    const row = (label: string, m: typeof raw) =>
+    const rawFigures = raw.figures();
+    const httpFigures = http.figures();
+    const ratio = httpFigures.perSecond / rawFigures.perSecond;
+    const row = (label: string, m: typeof rawFigures) =>
       `${label.padEnd(28)} ${m.perSecond.toFixed(0).padStart(7)}/s   p50 ${m.p50.toFixed(1).padStart(6)} ms   p95 ${m.p95.toFixed(1).padStart(6)} ms   p99 ${m.p99.toFixed(1).padStart(6)} ms`;
-    console.log(`\n${BALLOTS} ballots, ${CONCURRENCY} at a time, PostgreSQL\n`);
-    console.log(row('raw database transaction', raw));
-    console.log(row('HTTP (signed-in voters)', http));
-    const perBallot = (c: { client: number; server: number; database: number }) =>
-      `client ${(c.client / BALLOTS).toFixed(2)} ms, server ${(c.server / BALLOTS).toFixed(2)} ms, database ${(c.database / BALLOTS).toFixed(2)} ms`;
-    console.log(`\nCPU per ballot, raw:  ${perBallot(rawCpu)}`);
-    console.log(`CPU per ballot, HTTP: ${perBallot(httpCpu!)}`);
     console.log(
-      `\nHTTP rate = ${ratio.toFixed(2)} × raw rate (target ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
+      `\n${BALLOTS} ballots each way in ${raw.roundRates.length} alternating rounds (after ${WARM_UP} untimed), ${CONCURRENCY} at a time, PostgreSQL\n`,
+    );
+    console.log(row('raw database transaction', rawFigures));
+    console.log(row('HTTP (signed-in voters)', httpFigures));
+    const perBallot = (t: Tally) =>
+      `client ${(t.cpu.client / t.ballots).toFixed(2)} ms, server ${(t.cpu.server / t.ballots).toFixed(2)} ms, database ${(t.cpu.database / t.ballots).toFixed(2)} ms`;
+    console.log(`\nCPU per ballot, raw:  ${perBallot(raw)}`);
+    console.log(`CPU per ballot, HTTP: ${perBallot(http)}`);
+    const roundRatios = http.roundRates.map((rate, i) => rate / raw.roundRates[i]!);
+    console.log(`\nHTTP ÷ raw by round: ${roundRatios.map((r) => r.toFixed(2)).join(', ')}`);
+    console.log(
+      `HTTP rate = ${ratio.toFixed(2)} × raw rate (target ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
     );
     console.log(
       JSON.stringify({
         ballots: BALLOTS,
+        rounds: raw.roundRates.length,
         concurrency: CONCURRENCY,
-        raw: round(raw),
-        http: round(http),
+        raw: round(rawFigures),
+        http: round(httpFigures),
         ratio: Number(ratio.toFixed(3)),
+        roundRatios: roundRatios.map((r) => Number(r.toFixed(3))),
         targetMet: ratio >= 0.5,
       }),
     );
