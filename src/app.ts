@@ -88,8 +88,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('services', services);
 
   // Every response names its request, so a person reporting a problem can quote it.
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 
   // 1. Health, before sessions: probes never touch cookies or the session table.

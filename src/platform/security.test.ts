@@ -141,8 +141,9 @@ describe('unexpected errors', () => {
       assert.match(response.body, /Sorry, there is a problem with the service/);
       assert.match(response.body, /quote reference <span class="cw-code">[0-9a-f-]{36}<\/span>/);
       assert.doesNotMatch(response.body, /secret internal detail/);
-      // An error page is sent with the same security headers as any other.
+      // An error page is sent with the same security headers as any other, and names its request.
       assert.match(response.headers['content-security-policy'] as string, /default-src 'self'/);
+      assert.match(response.body, new RegExp(response.headers['x-request-id'] as string));
       assert.match(response.headers['strict-transport-security'] as string, /max-age=31536000/);
     } finally {
       await broken.close();
