@@ -27,16 +27,21 @@ export async function auditParticipant(
   });
 }
 
+/** The lists that name children, each audited as a read of every child it shows. */
+export type ChildList = 'caseload' | 'review' | 'register' | 'session_candidates' | 'safeguarding' | 'family';
+
 /**
- * A list that names children (a caseload, a review list, a register) is a read of each of them: one
- * 'participant.listed' entry per child shown, so that "who viewed this child" includes it.
+ * A list that names children (a caseload, a review list, a register, a parent's own children) is a read of
+ * each of them: one 'participant.listed' entry per child shown, so that "who viewed this child" includes it.
+ * The roles are the person's place roles, or for a family member their relationship to the children.
  */
 export async function auditListed(
   tx: Transaction<DB> | Kysely<DB>,
   actor: Actor,
   place: PlaceSummary,
-  list: 'caseload' | 'review' | 'register' | 'session_candidates' | 'safeguarding',
+  list: ChildList,
   participantIds: readonly string[],
+  roles: string[] = [...(actor.roles.get(place.id) ?? [])].sort(),
 ): Promise<void> {
   await recordAuditOfEach(
     tx,
@@ -45,7 +50,7 @@ export async function auditListed(
       action: 'participant.listed',
       subjectType: 'participant',
       placeId: place.id,
-      details: { roles: [...(actor.roles.get(place.id) ?? [])].sort(), list },
+      details: { roles, list },
     },
     [...new Set(participantIds)],
   );

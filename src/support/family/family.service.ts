@@ -8,7 +8,7 @@ import type { Mailer } from '../../platform/mail/mailer.ts';
 import { hashSecret, newSecret } from '../../platform/session/tokens.ts';
 import type { PlaceSummary } from '../../platform/views/place-context.ts';
 import * as caseloadRepo from '../caseload/caseload.repository.ts';
-import { auditParticipant } from '../participant-audit.ts';
+import { auditListed, auditParticipant } from '../participant-audit.ts';
 import type { ParticipantsService } from '../participants/participants.service.ts';
 import { ageOn } from '../plans/plan-content.ts';
 import { readPlan } from '../plans/plan-reader.ts';
@@ -161,10 +161,25 @@ export function createFamilyService(deps: {
       });
     },
 
-    /** One page of the plans the signed-in person may see through their own links. */
+    /**
+     * One page of the plans the signed-in person may see through their own links. The page names the
+     * children, so it is audited as a read of each, in the person's relationship to that child.
+     */
     async links(actor: Actor, place: PlaceSummary, page: Page) {
       if (!actor.user) throw new ForbiddenError('You need to sign in to see this page');
-      return repo.myLinks(db, place.id, actor.user.id, page);
+      const links = await repo.myLinks(db, place.id, actor.user.id, page);
+      for (const relationship of new Set(links.rows.map((r) => r.relationship))) {
+        const children = links.rows.filter((r) => r.relationship === relationship);
+        await auditListed(
+          db,
+          actor,
+          place,
+          'family',
+          children.map((r) => r.participant_id),
+          [relationship],
+        );
+      }
+      return links;
     },
 
     async plan(actor: Actor, place: PlaceSummary, participantId: string, commentsPage: Page) {

@@ -6,6 +6,8 @@ import { Agent, errorSummary } from '../../testing/agent.ts';
 import { buildTestApp, TEST_PASSWORD, type TestApp } from '../../testing/harness.ts';
 import { QueryCounter } from '../../testing/query-counter.ts';
 import { type RecordsSetup, recordsSetup } from '../records/records.fixture.ts';
+import type { SupportViewer } from '../support-policy.ts';
+import * as repo from './participants.repository.ts';
 
 /** Notes the first table each SELECT reads from, so a test can tell how often a request read a table. */
 class SelectedTables extends QueryCounter {
@@ -189,6 +191,57 @@ describe('GET /places/:slug/support/participants/:id (the lists on a record)', (
       assert.deepEqual(await auditOf(response), [
         { action: 'participant.viewed', subject_id: childId, details: { roles: ['link_worker'] } },
       ]);
+    }
+  });
+
+  it('reads each list under the visibility condition itself: a viewer who may not see the child gets none', async () => {
+    const page = { limit: 25, offset: 0 };
+    const lists = async (viewer: SupportViewer) => ({
+      transitions: (await repo.transitions(db(), viewer, childId, page)).total,
+      assignments: (await repo.assignments(db(), viewer, childId, page)).total,
+      agreements: (await repo.agreements(db(), viewer, childId, page)).total,
+      lawfulBases: (await repo.lawfulBases(db(), viewer, childId, page)).total,
+      sharing: (await repo.sharingDecisions(db(), viewer, childId, page)).total,
+      live: await repo.hasLiveAgreement(db(), viewer, lateAgreementChildId),
+    });
+    const worker = { placeId: place.id, linkWorker: true, organizationIds: [] };
+    assert.deepEqual(await lists({ ...worker, userId: s.workerId }), {
+      transitions: 27,
+      assignments: 26,
+      agreements: 30,
+      lawfulBases: 27,
+      sharing: 28,
+      live: true,
+    });
+    // A link worker of no team of the child's, and the school staff of its setting (the child is past
+    // review): the lists are empty, as if the child had none.
+    const nobody = { transitions: 0, assignments: 0, agreements: 0, lawfulBases: 0, sharing: 0, live: false };
+    const outsiderId = await t.createUser({
+      email: 'outsider@example.test',
+      roles: [{ placeId: place.id, role: 'link_worker' }],
+    });
+    assert.deepEqual(await lists({ ...worker, userId: outsiderId }), nobody);
+    await db()
+      .updateTable('support_settings')
+      .set({ organization_id: s.organizationId })
+      .where('id', '=', s.settingId)
+      .execute();
+    try {
+      assert.deepEqual(
+        await lists({
+          placeId: place.id,
+          userId: outsiderId,
+          linkWorker: false,
+          organizationIds: [s.organizationId],
+        }),
+        nobody,
+      );
+    } finally {
+      await db()
+        .updateTable('support_settings')
+        .set({ organization_id: null })
+        .where('id', '=', s.settingId)
+        .execute();
     }
   });
 

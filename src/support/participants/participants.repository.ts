@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { expressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { AgreementGiver, IndicatorDomain, LawfulBasis, ParticipantStatus } from '../support.table.ts';
 import { type SupportViewer, visibleParticipants } from '../support-policy.ts';
@@ -208,6 +208,18 @@ export async function lockParticipant(tx: Transaction<DB>, viewer: SupportViewer
     .executeTakeFirst();
 }
 
+/**
+ * The child's id, only when the viewer may see them. Every list of a child's record reads under this
+ * condition, so a list asked for a child the viewer may not see is empty, whatever the caller checked.
+ */
+function visibleChild(viewer: SupportViewer, participantId: string) {
+  return expressionBuilder<DB>()
+    .selectFrom('participants')
+    .select('participants.id')
+    .where('participants.id', '=', participantId)
+    .where(visibleParticipants(viewer));
+}
+
 /** A reviewer's decision: the row keeps only what the next stage needs (see participants.service). */
 export async function recordDecision(
   tx: Transaction<DB>,
@@ -275,11 +287,12 @@ export async function insertTransition(
 }
 
 /** A child's changes of stage, oldest first, paged. */
-export async function transitions(db: Executor, placeId: string, participantId: string, page: Page) {
+export async function transitions(db: Executor, viewer: SupportViewer, participantId: string, page: Page) {
   const query = db
     .selectFrom('participant_transitions as tr')
-    .where('tr.place_id', '=', placeId)
-    .where('tr.participant_id', '=', participantId);
+    .where('tr.place_id', '=', viewer.placeId)
+    .where('tr.participant_id', '=', participantId)
+    .where('tr.participant_id', 'in', visibleChild(viewer, participantId));
   const [rows, count] = await Promise.all([
     query
       .leftJoin('users as u', 'u.id', 'tr.actor_id')
@@ -333,11 +346,12 @@ export async function assign(
 }
 
 /** A child's assignments to teams and link workers, oldest first, paged. */
-export async function assignments(db: Executor, placeId: string, participantId: string, page: Page) {
+export async function assignments(db: Executor, viewer: SupportViewer, participantId: string, page: Page) {
   const query = db
     .selectFrom('participant_assignments as a')
-    .where('a.place_id', '=', placeId)
-    .where('a.participant_id', '=', participantId);
+    .where('a.place_id', '=', viewer.placeId)
+    .where('a.participant_id', '=', participantId)
+    .where('a.participant_id', 'in', visibleChild(viewer, participantId));
   const [rows, count] = await Promise.all([
     query
       .leftJoin('support_teams as t', 't.id', 'a.team_id')
@@ -429,16 +443,17 @@ const agreementColumns = [
   'w.name as withdrawn_by_name',
 ] as const;
 
-function agreementsOf(db: Executor, placeId: string, participantId: string) {
+function agreementsOf(db: Executor, viewer: SupportViewer, participantId: string) {
   return db
     .selectFrom('participant_agreements as a')
-    .where('a.place_id', '=', placeId)
-    .where('a.participant_id', '=', participantId);
+    .where('a.place_id', '=', viewer.placeId)
+    .where('a.participant_id', '=', participantId)
+    .where('a.participant_id', 'in', visibleChild(viewer, participantId));
 }
 
 /** Every agreement recorded for a child, live or withdrawn, oldest first, paged. */
-export async function agreements(db: Executor, placeId: string, participantId: string, page: Page) {
-  const query = agreementsOf(db, placeId, participantId);
+export async function agreements(db: Executor, viewer: SupportViewer, participantId: string, page: Page) {
+  const query = agreementsOf(db, viewer, participantId);
   const [rows, count] = await Promise.all([
     query
       .leftJoin('users as r', 'r.id', 'a.recorded_by')
@@ -454,18 +469,9 @@ export async function agreements(db: Executor, placeId: string, participantId: s
   return { rows, total: Number(count.n) };
 }
 
-/** Every live (not withdrawn) agreement of a child, oldest first: the ones a withdrawal can name. */
-/** The live agreements of a child the viewer may see: nothing for any other child. */
+/** Every live (not withdrawn) agreement of a child the viewer may see, oldest first: the ones a withdrawal can name. */
 export async function liveAgreements(db: Executor, viewer: SupportViewer, participantId: string) {
-  return agreementsOf(db, viewer.placeId, participantId)
-    .where('a.participant_id', 'in', (eb) =>
-      eb
-        .selectFrom('participants')
-        .select('participants.id')
-        .where('participants.place_id', '=', viewer.placeId)
-        .where('participants.id', '=', participantId)
-        .where(visibleParticipants(viewer)),
-    )
+  return agreementsOf(db, viewer, participantId)
     .leftJoin('users as r', 'r.id', 'a.recorded_by')
     .leftJoin('users as w', 'w.id', 'a.withdrawn_by')
     .select(agreementColumns)
@@ -475,13 +481,11 @@ export async function liveAgreements(db: Executor, viewer: SupportViewer, partic
     .execute();
 }
 
-export async function hasLiveAgreement(db: Executor, placeId: string, participantId: string) {
-  const row = await db
-    .selectFrom('participant_agreements')
-    .select('id')
-    .where('place_id', '=', placeId)
-    .where('participant_id', '=', participantId)
-    .where('withdrawn_at', 'is', null)
+/** Whether a child the viewer may see has a live agreement (false for a child they may not see). */
+export async function hasLiveAgreement(db: Executor, viewer: SupportViewer, participantId: string) {
+  const row = await agreementsOf(db, viewer, participantId)
+    .select('a.id')
+    .where('a.withdrawn_at', 'is', null)
     .executeTakeFirst();
   return row !== undefined;
 }
@@ -541,11 +545,12 @@ export async function insertLawfulBasis(
 }
 
 /** A child's lawful bases, oldest first, paged. */
-export async function lawfulBases(db: Executor, placeId: string, participantId: string, page: Page) {
+export async function lawfulBases(db: Executor, viewer: SupportViewer, participantId: string, page: Page) {
   const query = db
     .selectFrom('participant_lawful_bases as b')
-    .where('b.place_id', '=', placeId)
-    .where('b.participant_id', '=', participantId);
+    .where('b.place_id', '=', viewer.placeId)
+    .where('b.participant_id', '=', participantId)
+    .where('b.participant_id', 'in', visibleChild(viewer, participantId));
   const [rows, count] = await Promise.all([
     query
       .leftJoin('users as r', 'r.id', 'b.recorded_by')
@@ -594,11 +599,17 @@ export async function insertSharingDecision(
 }
 
 /** A child's information-sharing decisions, live or withdrawn, oldest first, paged. */
-export async function sharingDecisions(db: Executor, placeId: string, participantId: string, page: Page) {
+export async function sharingDecisions(
+  db: Executor,
+  viewer: SupportViewer,
+  participantId: string,
+  page: Page,
+) {
   const query = db
     .selectFrom('participant_sharing_decisions as d')
-    .where('d.place_id', '=', placeId)
-    .where('d.participant_id', '=', participantId);
+    .where('d.place_id', '=', viewer.placeId)
+    .where('d.participant_id', '=', participantId)
+    .where('d.participant_id', 'in', visibleChild(viewer, participantId));
   const [rows, count] = await Promise.all([
     query
       .leftJoin('users as r', 'r.id', 'd.decided_by')

@@ -11,6 +11,8 @@ import type { Services } from '../../services.ts';
 import { caseloadPage } from '../caseload/caseload.routes.ts';
 import { childName } from '../child-name.ts';
 import { DOMAIN_LABELS } from '../identification/indicators.ts';
+import type { ChildList } from '../participant-audit.ts';
+import { VOICE_LABELS } from '../plans/plans.routes.ts';
 import type { ParticipantStatus } from '../support.table.ts';
 import { NEXT, STATUS_LABELS } from './enrolment.ts';
 import {
@@ -30,13 +32,23 @@ import { type ParticipantRecord, RECORD_LISTS } from './participants.service.ts'
 const V = 'support/participants/views';
 const FORM = 'support/views/form.njk';
 
+/** Where a person saw a child listed: every list that is audited has a name here. */
+const LIST_LABELS: Record<ChildList, string> = {
+  caseload: 'Saw them in a caseload',
+  review: 'Saw them in the review list',
+  register: 'Saw them in a session register',
+  session_candidates: 'Saw them among the children who could join a session',
+  safeguarding: 'Saw them in the safeguarding list',
+  family: 'Saw them on their family page',
+};
+
 /** Every action recorded against a participant has a label: the compiler refuses a new one without it. */
 const ACTION_LABELS: Record<
   Extract<AuditAction, `participant.${string}` | `referral.${string}` | 'outcome.observed'>,
   string
 > = {
   'participant.viewed': 'Viewed the record',
-  'participant.listed': 'Saw them in a list (caseload, review list or register)',
+  'participant.listed': 'Saw them in a list',
   'participant.reviewed': 'Recorded a review decision',
   'participant.transitioned': 'Moved to another stage',
   'participant.assigned': 'Assigned to a team or link worker',
@@ -446,9 +458,15 @@ export function participantsRoutes(app: FastifyInstance, services: Services): vo
           label: log.label,
           events: log.events.map((e) => ({
             ...e,
-            actionLabel: ACTION_LABELS[e.action as keyof typeof ACTION_LABELS] ?? e.action,
+            actionLabel:
+              (e.action === 'participant.listed' && LIST_LABELS[e.list as ChildList]) ||
+              (ACTION_LABELS[e.action as keyof typeof ACTION_LABELS] ?? e.action),
             roleText:
-              e.roles.map((r) => (isPlaceRole(r) ? ROLE_LABELS[r] : r)).join(', ') || 'No role in this place',
+              e.roles
+                .map((r) =>
+                  isPlaceRole(r) ? ROLE_LABELS[r] : (VOICE_LABELS[r as keyof typeof VOICE_LABELS] ?? r),
+                )
+                .join(', ') || 'No role in this place',
           })),
           pagination: paginationLinks(`${recordPath(request, log.label.id)}/access-log`, {}, page, log.total),
           backLink: `${root(request)}/access-log?reference=${encodeURIComponent(log.label.reference)}`,

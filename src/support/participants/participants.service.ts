@@ -167,12 +167,12 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
       }
       const [transitions, assignments, agreements, lawfulBases, sharing, hasLiveAgreement, organisations] =
         await Promise.all([
-          repo.transitions(db, place.id, id, pages.stagesPage),
-          repo.assignments(db, place.id, id, pages.assignmentsPage),
-          repo.agreements(db, place.id, id, pages.agreementsPage),
-          repo.lawfulBases(db, place.id, id, pages.lawfulBasesPage),
-          repo.sharingDecisions(db, place.id, id, pages.sharingPage),
-          repo.hasLiveAgreement(db, place.id, id),
+          repo.transitions(db, viewer, id, pages.stagesPage),
+          repo.assignments(db, viewer, id, pages.assignmentsPage),
+          repo.agreements(db, viewer, id, pages.agreementsPage),
+          repo.lawfulBases(db, viewer, id, pages.lawfulBasesPage),
+          repo.sharingDecisions(db, viewer, id, pages.sharingPage),
+          repo.hasLiveAgreement(db, viewer, id),
           directory.organizationOptions(place),
         ]);
       const orgName = new Map(organisations.map((o) => [o.id, o.name]));
@@ -264,7 +264,7 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
         }
         const check = checkTransition(row.status, to, {
           reason,
-          hasLiveAgreement: await repo.hasLiveAgreement(tx, place.id, id),
+          hasLiveAgreement: await repo.hasLiveAgreement(tx, viewer, id),
         });
         if (!check.ok) throw new ValidationError(check.field, check.message);
         await repo.setStatus(tx, place.id, id, to, to === 'exited' ? today() : null);
@@ -387,7 +387,7 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
             'Sharing can be decided only for a child taken forward and before exit',
           );
         }
-        if (!(await repo.hasLiveAgreement(tx, place.id, id))) {
+        if (!(await repo.hasLiveAgreement(tx, viewer, id))) {
           throw new ValidationError(
             'organizationId',
             'Record the agreement to the service before deciding to share',
@@ -440,6 +440,7 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
             actorName: e.actorName,
             action: e.action,
             roles: Array.isArray(e.details.roles) ? (e.details.roles as string[]) : [],
+            list: typeof e.details.list === 'string' ? e.details.list : null,
           })),
         total,
       };

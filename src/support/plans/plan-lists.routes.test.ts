@@ -270,5 +270,47 @@ describe('the family view', () => {
     assert.match(second.body, /Child 25’s support plan/);
     assert.match(second.body, /Child 26’s support plan/);
     assert.doesNotMatch(second.body, /Ben’s support plan/);
+    // Each page names the children it shows, so it is a read of each of them, in Pam's relationship.
+    const shown = async (response: { headers: Record<string, unknown> }) =>
+      (await auditOf(response)).map((e) => {
+        const details = e.details as { list: string; roles: string[] };
+        return [e.subject_id, details.list, details.roles.join()];
+      });
+    const onFirst = await shown(first);
+    assert.equal(onFirst.length, 25);
+    assert.ok(onFirst.every(([, list, roles]) => list === 'family' && roles === 'parent_carer'));
+    assert.ok(onFirst.some(([id]) => id === ben.id));
+    const onSecond = await shown(second);
+    assert.equal(onSecond.length, 2);
+    assert.ok(onSecond.every(([id]) => id !== ben.id));
+  });
+
+  it('audits a child listed on the family page in the relationship of that link', async () => {
+    await db()
+      .updateTable('family_members')
+      .set({ relationship: 'young_person' })
+      .where('participant_id', '=', ben.id)
+      .where('user_id', '=', s.parentId)
+      .execute();
+    try {
+      const page = await pam.get(F);
+      const ofBen = (await auditOf(page)).filter((e) => e.subject_id === ben.id);
+      assert.deepEqual(
+        ofBen.map((e) => e.details),
+        [{ roles: ['young_person'], list: 'family' }],
+      );
+      // The child's access log says where and as whom.
+      await t.createUser({ email: 'ada@example.test', roles: [{ placeId: place.id, role: 'place_admin' }] });
+      const admin = await signedIn('ada@example.test');
+      const log = await admin.get(`${P}/participants/${ben.id}/access-log`);
+      assert.match(log.body, /Young person<\/td>\s*<td[^>]*>Saw them on their family page</);
+    } finally {
+      await db()
+        .updateTable('family_members')
+        .set({ relationship: 'parent_carer' })
+        .where('participant_id', '=', ben.id)
+        .where('user_id', '=', s.parentId)
+        .execute();
+    }
   });
 });
