@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, type SqlBool, sql, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { IndicatorDomain } from '../support.table.ts';
 import { type SupportViewer, visibleParticipants } from '../support-policy.ts';
@@ -124,14 +124,30 @@ export async function lockReceived(tx: Transaction<DB>, reach: PartnerReach, id:
     .executeTakeFirst();
 }
 
-/** Accepted referrals to one of the partner's organisations: the children its sessions may add. */
+/**
+ * Accepted referrals to one of the partner's organisations: the children its sessions may add. A child
+ * accepted more than once is there once, by their latest accepted referral.
+ */
 function accepted(db: Executor, reach: PartnerReach, organizationId: string) {
   return partnerQuery(db, reach)
     .innerJoin('participants as p', (join) =>
       join.onRef('p.id', '=', 'r.participant_id').onRef('p.place_id', '=', 'r.place_id'),
     )
     .where('r.organization_id', '=', organizationId)
-    .where('r.status', '=', 'accepted');
+    .where('r.status', '=', 'accepted')
+    .where(({ exists, not, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('support_referrals as later')
+            .select('later.id')
+            .whereRef('later.place_id', '=', 'r.place_id')
+            .whereRef('later.participant_id', '=', 'r.participant_id')
+            .whereRef('later.organization_id', '=', 'r.organization_id')
+            .where('later.status', '=', 'accepted')
+            .where(sql<SqlBool>`(later.sent_at, later.id) > (r.sent_at, r.id)`),
+        ),
+      ),
+    );
 }
 
 const acceptedColumns = [

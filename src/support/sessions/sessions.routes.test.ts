@@ -349,6 +349,45 @@ describe('GET /places/:slug/support/sessions/:id/attendees', () => {
   });
 });
 
+describe('a child accepted twice by the organisation', () => {
+  it('is one candidate, listed by their latest accepted referral', async () => {
+    const twice = workable[1]!;
+    const { service_id } = await db()
+      .selectFrom('support_referrals')
+      .select('service_id')
+      .where('participant_id', '=', twice)
+      .where('organization_id', '=', orgA)
+      .executeTakeFirstOrThrow();
+    const second = await db()
+      .insertInto('support_referrals')
+      .values({
+        place_id: place.id,
+        participant_id: twice,
+        organization_id: orgA,
+        service_id,
+        service_name: 'Mentoring',
+        status: 'accepted',
+        note: 'A second course.',
+        data_items: JSON.stringify(['name']),
+        referred_by: leahId,
+        sent_at: new Date(Date.UTC(2026, 9, 2)),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    try {
+      const first = await amir.get(`${P}/sessions/${partnerSession}/attendees`);
+      assert.match(first.body, /Showing 1 to 25 of 30 children and young people/);
+      const last = await amir.get(`${P}/sessions/${partnerSession}/attendees?page=2`);
+      const shown = [...checkboxes(first.body), ...checkboxes(last.body)].map((m) => m[1]);
+      assert.equal(shown.length, 30);
+      assert.equal(shown.filter((id) => id === twice).length, 1);
+      assert.equal(shown.at(-1), twice);
+    } finally {
+      await db().deleteFrom('support_referrals').where('id', '=', second.id).execute();
+    }
+  });
+});
+
 describe('POST /places/:slug/support/sessions/:id/attendees', () => {
   it('adds a child beyond the 500th candidate: exactly the chosen ids are looked up', async () => {
     await ok(leah, `${P}/sessions/${lwSession}/attendees`, { participants: zoeId });
