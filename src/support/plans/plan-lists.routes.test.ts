@@ -15,6 +15,7 @@ let pam: Agent;
 let amara: { id: string; planId: string };
 /** Ben's plan: Pam signed it off first, 200 others after her; 27 comments; one goal rated 2,001 times. */
 let ben: { id: string; planId: string };
+let benGoalId: string;
 const P = '/places/riverside/support';
 const F = '/places/riverside/family';
 const db = () => t.database.db;
@@ -101,8 +102,8 @@ before(async () => {
     SELECT ${p}, ${amara.planId}, 1, f.id, f.user_id, f.invited_at + interval '1 year'
     FROM family_members f WHERE f.participant_id = ${amara.id}`.execute(db());
 
-  const goalId = randomUUID();
-  ben = await childWithPlan('NB-4002', 'Ben', goalId, 27);
+  benGoalId = randomUUID();
+  ben = await childWithPlan('NB-4002', 'Ben', benGoalId, 27);
   const pamLink = await db()
     .insertInto('family_members')
     .values({
@@ -131,7 +132,7 @@ before(async () => {
   // The baseline is 2, the latest 9, and the 1,999 between are 5.
   await sql`
     INSERT INTO support_goal_ratings (place_id, plan_id, goal_id, rating, rated_as, rated_at)
-    SELECT ${p}, ${ben.planId}, ${goalId}, CASE n WHEN 1 THEN 2 WHEN 2001 THEN 9 ELSE 5 END, 'link_worker',
+    SELECT ${p}, ${ben.planId}, ${benGoalId}, CASE n WHEN 1 THEN 2 WHEN 2001 THEN 9 ELSE 5 END, 'link_worker',
            timestamptz '2021-01-01' + n * interval '1 minute'
     FROM generate_series(1, 2001) n`.execute(db());
 
@@ -213,6 +214,45 @@ describe('GET /places/:slug/support/participants/:id/plan (the lists on a plan)'
   it('works out the latest rating from every rating, not the first 2,000', async () => {
     const page = await leah.get(`${P}/participants/${ben.id}/plan`);
     assert.match(page.body, /Baseline 2 out of 10; latest 9 out of 10\./);
+  });
+
+  it('shows a goal’s latest 10 ratings and links to every rating, paged', async () => {
+    const plan = await leah.get(`${P}/participants/${ben.id}/plan`);
+    assert.match(plan.body, /Showing the latest 10 of 2001 ratings\./);
+    assert.match(plan.body, /The latest 10 of 2001 ratings of the goal “Join the football team”/);
+    assert.doesNotMatch(plan.body, /\(baseline\)/);
+    const ratingsPath = `${P}/participants/${ben.id}/plan/goals/${benGoalId}/ratings`;
+    assert.match(plan.body, new RegExp(`href="${ratingsPath}"`));
+
+    const first = await leah.get(ratingsPath);
+    assert.equal(first.statusCode, 200);
+    assert.match(first.body, /Showing 1 to 25 of 2001 ratings, oldest first/);
+    const cells = (html: string) =>
+      [...html.matchAll(/govuk-table__cell--numeric">(\d+)</g)].map((m) => Number(m[1]));
+    assert.deepEqual(cells(first.body), [2, ...Array(24).fill(5)]);
+    assert.match(first.body, /\(baseline\)/);
+    assert.deepEqual(await auditOf(first), [
+      {
+        action: 'participant.viewed',
+        subject_id: ben.id,
+        details: { roles: ['link_worker'], page: 'goal_ratings', goalId: benGoalId },
+      },
+    ]);
+    const last = await leah.get(`${ratingsPath}?page=81`);
+    assert.match(last.body, /Showing 2001 to 2001 of 2001 ratings/);
+    assert.deepEqual(cells(last.body), [9]);
+    assert.doesNotMatch(last.body, /\(baseline\)/);
+    const beyond = await leah.get(`${ratingsPath}?page=82`);
+    assert.match(beyond.body, /Go to the first page/);
+  });
+
+  it('answers 404 for a goal not in the plan, and for a link worker who does not work with the child', async () => {
+    const unknown = await leah.get(`${P}/participants/${ben.id}/plan/goals/${randomUUID()}/ratings`);
+    assert.equal(unknown.statusCode, 404);
+    await t.createUser({ email: 'otto@example.test', roles: [{ placeId: place.id, role: 'link_worker' }] });
+    const otto = await signedIn('otto@example.test');
+    const refused = await otto.get(`${P}/participants/${ben.id}/plan/goals/${benGoalId}/ratings`);
+    assert.equal(refused.statusCode, 404);
   });
 });
 

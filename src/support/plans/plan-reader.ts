@@ -4,19 +4,49 @@ import { emptyPlan } from './plan-content.ts';
 import * as repo from './plans.repository.ts';
 import type { PlanContent, PlanVoice } from './support-plans.table.ts';
 
+/** How many of each goal's latest ratings a plan page shows; the goal's own page shows them all, paged. */
+export const RECENT_RATINGS = 10;
+
+export interface RatingView {
+  rating: number;
+  ratedAs: PlanVoice;
+  ratedByName: string | null;
+  note: string;
+  ratedAt: Date;
+}
+
 export interface GoalView {
   id: string;
   text: string;
-  ratings: { rating: number; ratedAs: PlanVoice; ratedByName: string | null; note: string; ratedAt: Date }[];
+  /** The latest RECENT_RATINGS ratings, oldest first. */
+  ratings: RatingView[];
+  /** How many ratings the goal has in all. */
+  ratingTotal: number;
   baseline: number | null;
   latest: number | null;
+}
+
+export function toRatingView(r: {
+  rating: number;
+  rated_as: PlanVoice;
+  rated_by_name: string | null;
+  note: string;
+  rated_at: Date;
+}): RatingView {
+  return {
+    rating: r.rating,
+    ratedAs: r.rated_as,
+    ratedByName: r.rated_by_name,
+    note: r.note,
+    ratedAt: r.rated_at,
+  };
 }
 
 type Page = { limit: number; offset: number };
 
 /**
- * A plan as a page shows it: the chosen version (the current one unless asked), each goal with its rating
- * history (the first rating is the baseline), the version history and comments, paged, and the sign-offs,
+ * A plan as a page shows it: the chosen version (the current one unless asked), each goal with its latest
+ * ratings, its baseline (its first rating) and latest rating, the version history and comments, paged, and the sign-offs,
  * paged, when asked for. Callers check access to the participant first (staff through the visibility
  * condition, family through their link).
  */
@@ -51,7 +81,7 @@ export async function readPlan(
   const shown = await repo.version(db, place.id, plan.id, wanted);
   if (!shown) return undefined;
   const [ratings, ends, versions, comments, signoffs] = await Promise.all([
-    repo.ratings(db, place.id, plan.id),
+    repo.recentRatings(db, place.id, plan.id, RECENT_RATINGS),
     repo.ratingEnds(db, place.id, plan.id),
     repo.versions(db, place.id, plan.id, options.versionsPage),
     repo.comments(db, place.id, plan.id, options.commentsPage),
@@ -62,20 +92,12 @@ export async function readPlan(
   const endsOf = new Map(ends.map((e) => [e.goal_id, e]));
   const content: PlanContent = shown.content;
   const goals = content.goals.map((g): GoalView => {
-    const own = ratings
-      .filter((r) => r.goal_id === g.id)
-      .map((r) => ({
-        rating: r.rating,
-        ratedAs: r.rated_as,
-        ratedByName: r.rated_by_name,
-        note: r.note,
-        ratedAt: r.rated_at,
-      }));
-    // Baseline and latest come from every rating, not only those the history below shows.
+    // Baseline, latest and the count come from every rating, not only those shown.
     const end = endsOf.get(g.id);
     return {
       ...g,
-      ratings: own,
+      ratings: ratings.filter((r) => r.goal_id === g.id).map(toRatingView),
+      ratingTotal: end?.total ?? 0,
       baseline: end?.baseline ?? null,
       latest: end?.latest ?? null,
     };

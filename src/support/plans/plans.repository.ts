@@ -115,41 +115,75 @@ export async function insertRating(
   return row.id;
 }
 
-/** Each rated goal's first rating (its baseline) and latest rating, from every rating of the plan. */
+/**
+ * Each rated goal's first rating (its baseline), latest rating and number of ratings, from every rating
+ * of the plan.
+ */
 export async function ratingEnds(db: Executor, placeId: string, planId: string) {
-  return db
+  const rows = await db
     .selectFrom('support_goal_ratings as r')
-    .select([
+    .select((eb) => [
       'r.goal_id',
       sql<number>`(array_agg(r.rating order by r.rated_at, r.id))[1]`.as('baseline'),
       sql<number>`(array_agg(r.rating order by r.rated_at desc, r.id desc))[1]`.as('latest'),
+      eb.fn.countAll<string>().as('total'),
     ])
     .where('r.place_id', '=', placeId)
     .where('r.plan_id', '=', planId)
     .groupBy('r.goal_id')
     .execute();
+  return rows.map((r) => ({ ...r, total: Number(r.total) }));
 }
 
-/** Ratings of a plan's goals, oldest first, so the first of each goal is its baseline. */
-export async function ratings(db: Executor, placeId: string, planId: string) {
+function ratingsOf(db: Executor, placeId: string, planId: string) {
   return db
     .selectFrom('support_goal_ratings as r')
-    .leftJoin('users as u', 'u.id', 'r.rated_by')
-    .select([
-      'r.id',
-      'r.goal_id',
-      'r.rating',
-      'r.rated_as',
-      'r.note',
-      'r.rated_at',
-      'u.name as rated_by_name',
-    ])
     .where('r.place_id', '=', placeId)
-    .where('r.plan_id', '=', planId)
-    .orderBy('r.rated_at')
-    .orderBy('r.id')
-    .limit(2000)
+    .where('r.plan_id', '=', planId);
+}
+
+const ratingColumns = [
+  'r.id',
+  'r.goal_id',
+  'r.rating',
+  'r.rated_as',
+  'r.note',
+  'r.rated_at',
+  'u.name as rated_by_name',
+] as const;
+
+/** The latest `perGoal` ratings of each of a plan's goals, oldest first. */
+export async function recentRatings(db: Executor, placeId: string, planId: string, perGoal: number) {
+  const ranked = ratingsOf(db, placeId, planId)
+    .leftJoin('users as u', 'u.id', 'r.rated_by')
+    .select(ratingColumns)
+    .select(
+      sql<number>`row_number() over (partition by r.goal_id order by r.rated_at desc, r.id desc)`.as('n'),
+    );
+  return db
+    .selectFrom(ranked.as('x'))
+    .select(['x.id', 'x.goal_id', 'x.rating', 'x.rated_as', 'x.note', 'x.rated_at', 'x.rated_by_name'])
+    .where('x.n', '<=', perGoal)
+    .orderBy('x.rated_at')
+    .orderBy('x.id')
     .execute();
+}
+
+/** One page of a goal's ratings, oldest first: the first of all is the baseline. */
+export async function goalRatings(db: Executor, placeId: string, planId: string, goalId: string, page: Page) {
+  const query = ratingsOf(db, placeId, planId).where('r.goal_id', '=', goalId);
+  const [rows, count] = await Promise.all([
+    query
+      .leftJoin('users as u', 'u.id', 'r.rated_by')
+      .select(ratingColumns)
+      .orderBy('r.rated_at')
+      .orderBy('r.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
 
 export async function insertComment(

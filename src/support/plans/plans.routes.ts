@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../../places/place-scope.ts';
 import { ValidationError } from '../../platform/errors.ts';
-import { listPageRequests, listPagination } from '../../platform/pagination.ts';
+import { listPageRequests, listPagination, pageRequest, paginationLinks } from '../../platform/pagination.ts';
 import type { Services } from '../../services.ts';
 import { displayName, formPage } from './form-page.ts';
 import { COMPONENT_KINDS } from './plan-content.ts';
@@ -86,6 +86,33 @@ export function plansRoutes(app: FastifyInstance, services: Services): void {
           signoffsPagination: paging('signoffsPage', plan.signoffs.total, 'signoffs', 'sign-offs'),
           backLink: `/places/${place(request).slug}/support/participants/${id}`,
           columnClass: 'govuk-grid-column-full',
+        });
+      },
+    );
+
+    scope.get<{ Params: { id: string; goalId: string }; Querystring: { page?: string } }>(
+      '/support/participants/:id/plan/goals/:goalId/ratings',
+      async (request, reply) => {
+        const id = uuid(request.params.id);
+        const page = pageRequest(request.query.page);
+        const view = await plans.goalRatings(
+          request.actor,
+          place(request),
+          id,
+          uuid(request.params.goalId),
+          page,
+        );
+        const base = planPath(request, id);
+        const path = `${base}/goals/${view.goal.id}/ratings`;
+        return reply.page(`${V}/goal-ratings.njk`, {
+          title: 'Every rating of a goal',
+          caption: displayName(view.participant),
+          goal: view.goal,
+          ratings: view.ratings.rows,
+          firstIsBaseline: page.offset === 0,
+          pagination: paginationLinks(path, {}, page, view.ratings.total),
+          voiceLabels: VOICE_LABELS,
+          backLink: base,
         });
       },
     );

@@ -9,7 +9,7 @@ import { auditParticipant } from '../participant-audit.ts';
 import type { ParticipantsService } from '../participants/participants.service.ts';
 import type { SupportDirectory } from '../programmes/programmes.service.ts';
 import { applyChange, emptyPlan, nextReview, type PlanChange } from './plan-content.ts';
-import { readPlan } from './plan-reader.ts';
+import { readPlan, toRatingView } from './plan-reader.ts';
 import * as repo from './plans.repository.ts';
 
 type Page = { limit: number; offset: number };
@@ -67,6 +67,31 @@ export function createPlansService(deps: {
         family,
         providerOf: (c: { provider: string; organizationId: string | null }) =>
           (c.organizationId ? orgName.get(c.organizationId) : undefined) ?? (c.provider || 'Not named'),
+      };
+    },
+
+    /**
+     * Every rating of one goal of the child's current plan, a page at a time, oldest first. Audited as a
+     * view of the plan.
+     */
+    async goalRatings(actor: Actor, place: PlaceSummary, id: string, goalId: string, page: Page) {
+      const { row } = await visible(actor, place, id);
+      const plan = await repo.planOf(db, place.id, id);
+      const current =
+        plan && plan.current_version > 0
+          ? await repo.version(db, place.id, plan.id, plan.current_version)
+          : undefined;
+      const goal = current?.content.goals.find((g) => g.id === goalId);
+      if (!plan || !goal) throw new NotFoundError();
+      const ratings = await repo.goalRatings(db, place.id, plan.id, goalId, page);
+      await auditParticipant(db, actor, place, 'participant.viewed', id, {
+        page: 'goal_ratings',
+        goalId,
+      });
+      return {
+        participant: row,
+        goal,
+        ratings: { rows: ratings.rows.map(toRatingView), total: ratings.total },
       };
     },
 
