@@ -156,7 +156,7 @@ export function processesRoutes(app: FastifyInstance, services: Services): void 
           process.id,
         ),
         thread: await threadContext(request, { processId: process.id, proposalId: null }),
-        budgets: await services.budgets.budgetsOfProcess(place(request), process.id),
+        hasBudgets: await services.budgets.processHasBudgets(place(request), process.id),
       });
     });
 

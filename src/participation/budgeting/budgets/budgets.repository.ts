@@ -133,16 +133,37 @@ export async function findBudgetWithBallot(db: Executor, placeId: string, id: st
     .executeTakeFirst();
 }
 
-export async function listBudgetsOfProcess(db: Executor, placeId: string, processId: string) {
-  return db
+/** One page of a process's budgets, in the order they were set up. */
+export async function listBudgetsOfProcess(
+  db: Executor,
+  placeId: string,
+  processId: string,
+  page: { limit: number; offset: number },
+) {
+  const query = db.selectFrom('budgets').where('place_id', '=', placeId).where('process_id', '=', processId);
+  const [rows, count] = await Promise.all([
+    query
+      .select(budgetColumns)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** Whether a process has any budget. */
+export async function processHasBudgets(db: Executor, placeId: string, processId: string) {
+  const row = await db
     .selectFrom('budgets')
-    .select(budgetColumns)
+    .select('id')
     .where('place_id', '=', placeId)
     .where('process_id', '=', processId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(100)
-    .execute();
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function findDistricts(db: Executor, placeId: string, budgetId: string) {

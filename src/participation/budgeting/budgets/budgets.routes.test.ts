@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { Agent, errorSummary } from '../../../testing/agent.ts';
 import { buildTestApp, TEST_PASSWORD, type TestApp } from '../../../testing/harness.ts';
 import { addDays, today } from '../../processes/phases.ts';
@@ -1007,5 +1008,39 @@ describe('navigation and cost limits', () => {
     assert.deepEqual(errorSummary(response.body), [
       'Estimated cost must be 800.00 GBP or less, the amount of the budget',
     ]);
+  });
+});
+
+describe('GET /places/:slug/processes/:processId/budgets (the list)', () => {
+  it('pages a process’s budgets 25 at a time, oldest first, beyond the hundredth', async () => {
+    const manyId = await t.createProcess({ placeId: place.id, title: 'A process with many budgets' });
+    const emptyId = await t.createProcess({ placeId: place.id, title: 'A process with none' });
+    await sql`
+      INSERT INTO budgets (place_id, process_id, title, currency, total_amount, voting_opens_on, voting_closes_on,
+                           rule, ballot_kind, created_at)
+      SELECT ${place.id}, ${manyId}, 'Budget ' || lpad(n::text, 3, '0'), 'GBP', 1000, '2030-01-01', '2030-01-31',
+             'greedy_votes', 'approval', timestamptz '2026-01-01' + n * interval '1 minute'
+      FROM generate_series(1, 101) n`.execute(t.database.db);
+    const agent = new Agent(t.app);
+    const list = `/places/riverside/processes/${manyId}/budgets`;
+    const titles = (html: string) => [...html.matchAll(/>(Budget \d{3})<\/a>/g)].map((m) => m[1]);
+    const first = await agent.get(list);
+    assert.equal(first.statusCode, 200);
+    assert.match(first.body, /Showing 1 to 25 of 101 budgets, oldest first\./);
+    assert.deepEqual(
+      titles(first.body),
+      Array.from({ length: 25 }, (_, i) => `Budget ${String(i + 1).padStart(3, '0')}`),
+    );
+    assert.match(first.body, new RegExp(`href="${list}\\?page=2"`));
+    const last = await agent.get(`${list}?page=5`);
+    assert.match(last.body, /Showing 101 to 101 of 101 budgets/);
+    assert.deepEqual(titles(last.body), ['Budget 101']);
+    assert.match((await agent.get(`${list}?page=6`)).body, /Go to the first page/);
+
+    // The process page links to the list only when there is a budget.
+    const many = await agent.get(`/places/riverside/processes/${manyId}`);
+    assert.match(many.body, new RegExp(`href="${list}">Participatory budgets<`));
+    const none = await agent.get(`/places/riverside/processes/${emptyId}`);
+    assert.doesNotMatch(none.body, /Participatory budgets</);
   });
 });

@@ -141,17 +141,22 @@ export function budgetsRoutes(app: FastifyInstance, services: Services): void {
   registerPlaceRoutes(app, (scope) => {
     const base = (request: FastifyRequest) => `/places/${place(request).slug}`;
 
-    scope.get<{ Params: { processId: string } }>('/processes/:processId/budgets', async (request, reply) => {
-      const process = await processes.getProcess(place(request), uuid(request.params.processId));
-      const list = await budgets.budgetsOfProcess(place(request), process.id);
-      return reply.page(`${V}/list.njk`, {
-        title: `Participatory budgets: ${process.title}`,
-        process,
-        list,
-        formatMoney,
-        canManage: can(request.actor, 'budgets.manage', place(request).id),
-      });
-    });
+    scope.get<{ Params: { processId: string }; Querystring: { page?: string } }>(
+      '/processes/:processId/budgets',
+      async (request, reply) => {
+        const process = await processes.getProcess(place(request), uuid(request.params.processId));
+        const page = pageRequest(request.query.page);
+        const { budgets: list, total } = await budgets.budgetsOfProcess(place(request), process.id, page);
+        return reply.page(`${V}/list.njk`, {
+          title: `Participatory budgets: ${process.title}`,
+          process,
+          list,
+          pagination: paginationLinks(`${base(request)}/processes/${process.id}/budgets`, {}, page, total),
+          formatMoney,
+          canManage: can(request.actor, 'budgets.manage', place(request).id),
+        });
+      },
+    );
 
     scope.get<{ Params: { processId: string } }>(
       '/processes/:processId/budgets/new',

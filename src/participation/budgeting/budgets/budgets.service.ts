@@ -305,10 +305,15 @@ export function createBudgetsService(deps: { db: Database }) {
       return editStateIn(db, place.id, budget);
     },
 
-    /** The budgets of a process, for its page; one query. */
-    async budgetsOfProcess(place: PlaceSummary, processId: string) {
-      const rows = await repo.listBudgetsOfProcess(db, place.id, processId);
-      return rows.map((r) => toBudget(r, []));
+    /** One page of the budgets of a process, for their list. */
+    async budgetsOfProcess(place: PlaceSummary, processId: string, page: { limit: number; offset: number }) {
+      const { rows, total } = await repo.listBudgetsOfProcess(db, place.id, processId, page);
+      return { budgets: rows.map((r) => toBudget(r, [])), total };
+    },
+
+    /** Whether the process has any budget, for a link to their list. */
+    async processHasBudgets(place: PlaceSummary, processId: string) {
+      return repo.processHasBudgets(db, place.id, processId);
     },
 
     async createBudget(
