@@ -77,29 +77,72 @@ export async function insertIndicator(
   return row.id;
 }
 
-export async function observationsOf(db: Executor, placeId: string, participantId: string) {
-  return db
+/**
+ * A page of a child's observations, by indicator then date; the total counts every one. What is worked out
+ * per indicator comes from `observationSummaries`, which reads all of them.
+ */
+export async function observationsOf(
+  db: Executor,
+  placeId: string,
+  participantId: string,
+  page: { limit: number; offset: number },
+) {
+  const query = db
     .selectFrom('support_outcome_observations as ob')
     .innerJoin('support_outcome_indicators as i', 'i.id', 'ob.indicator_id')
-    .leftJoin('users as u', 'u.id', 'ob.recorded_by')
+    .where('ob.place_id', '=', placeId)
+    .where('ob.participant_id', '=', participantId);
+  const [rows, count] = await Promise.all([
+    query
+      .leftJoin('users as u', 'u.id', 'ob.recorded_by')
+      .select([
+        'ob.id',
+        'ob.indicator_id',
+        'ob.stage',
+        'ob.value',
+        'ob.observed_on',
+        'ob.recorded_at',
+        'i.name as indicator_name',
+        'i.direction',
+        'i.threshold',
+        'u.name as recorded_by_name',
+      ])
+      .orderBy('i.name')
+      .orderBy('i.id')
+      .orderBy('ob.observed_on')
+      .orderBy('ob.recorded_at')
+      .orderBy('ob.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/**
+ * Per indicator of a child (those named), from every observation rather than a page of them: how many there
+ * are, and the baseline and exit values (at most one of each, by a unique index).
+ */
+export async function observationSummaries(
+  db: Executor,
+  placeId: string,
+  participantId: string,
+  indicatorIds: readonly string[],
+) {
+  if (indicatorIds.length === 0) return [];
+  return db
+    .selectFrom('support_outcome_observations as ob')
     .select([
-      'ob.id',
       'ob.indicator_id',
-      'ob.stage',
-      'ob.value',
-      'ob.observed_on',
-      'ob.recorded_at',
-      'i.name as indicator_name',
-      'i.direction',
-      'i.threshold',
-      'u.name as recorded_by_name',
+      (eb) => eb.fn.countAll<string>().as('n'),
+      sql<string | null>`max(ob.value) FILTER (WHERE ob.stage = 'baseline')`.as('baseline'),
+      sql<string | null>`max(ob.value) FILTER (WHERE ob.stage = 'exit')`.as('exit'),
     ])
     .where('ob.place_id', '=', placeId)
     .where('ob.participant_id', '=', participantId)
-    .orderBy('i.name')
-    .orderBy('ob.observed_on')
-    .orderBy('ob.recorded_at')
-    .limit(500)
+    .where('ob.indicator_id', 'in', [...indicatorIds])
+    .groupBy('ob.indicator_id')
     .execute();
 }
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../../places/place-scope.ts';
 import { authorise, can } from '../../platform/auth/policy.ts';
 import { handleForm } from '../../platform/forms.ts';
-import { pageRequest, paginationLinks } from '../../platform/pagination.ts';
+import { listPageRequests, listPagination, pageRequest, paginationLinks } from '../../platform/pagination.ts';
 import type { Services } from '../../services.ts';
 import { childName } from '../child-name.ts';
 import { REFERRAL_STATUS_LABELS } from '../referrals/referral-states.ts';
@@ -11,6 +11,9 @@ import { SUPPRESSION_THRESHOLD } from './suppression.ts';
 
 const V = 'support/outcomes/views';
 const FORM = 'support/views/form.njk';
+
+/** The paged lists of a child's delivery page: `page` is the referrals, `outcomesPage` the outcome scores. */
+const DELIVERY_LISTS = ['page', 'outcomesPage'] as const;
 
 const options = (labels: Record<string, string>) =>
   Object.entries(labels).map(([value, text]) => ({ value, text }));
@@ -96,14 +99,14 @@ export function outcomesRoutes(app: FastifyInstance, services: Services): void {
       '/support/participants/:id/delivery',
       async (request, reply) => {
         const p = place(request);
-        const page = pageRequest(request.query.page);
-        const { child, outcomes: childOutcomes } = await outcomes.ofParticipant(
-          request.actor,
-          p,
-          uuid(request.params.id),
-        );
+        const pages = listPageRequests(request.query, DELIVERY_LISTS);
+        const {
+          child,
+          outcomes: childOutcomes,
+          total: outcomesTotal,
+        } = await outcomes.ofParticipant(request.actor, p, uuid(request.params.id), pages.outcomesPage);
         const [childReferrals, engagement] = await Promise.all([
-          referrals.pageOfParticipant(request.actor, p, child.id, page),
+          referrals.pageOfParticipant(request.actor, p, child.id, pages.page),
           sessions.engagementOf(request.actor, p, child.id),
         ]);
         const base = `${root(request)}/participants/${child.id}`;
@@ -112,9 +115,15 @@ export function outcomesRoutes(app: FastifyInstance, services: Services): void {
           title: `Referrals, sessions and outcomes: ${name}`,
           child,
           referrals: childReferrals.referrals,
-          referralsPagination: paginationLinks(`${base}/delivery`, {}, page, childReferrals.total),
+          referralsPagination: listPagination(`${base}/delivery`, pages, 'page', childReferrals.total, {
+            label: 'Pages of referrals',
+          }),
           engagement,
           outcomes: childOutcomes,
+          outcomesPagination: listPagination(`${base}/delivery`, pages, 'outcomesPage', outcomesTotal, {
+            anchor: 'outcomes',
+            label: 'Pages of outcome scores',
+          }),
           statusLabels: REFERRAL_STATUS_LABELS,
           stageLabels: STAGE_LABELS,
           base,

@@ -107,32 +107,49 @@ export function createOutcomesService(deps: { db: Database; participants: Partic
       return (await repo.indicatorOptions(db, place.id)).map(toIndicator);
     },
 
-    /** A child's observations with "improved" and "crossed the threshold" per indicator; the read is audited. */
-    async ofParticipant(actor: Actor, place: PlaceSummary, participantId: string) {
+    /**
+     * A page of a child's observations, grouped by indicator, with "improved" and "crossed the threshold"
+     * and the number of scores per indicator worked out from all of the child's observations, not from the
+     * page. The read is audited.
+     */
+    async ofParticipant(
+      actor: Actor,
+      place: PlaceSummary,
+      participantId: string,
+      page: { limit: number; offset: number },
+    ) {
       const child = await participants.forForm(actor, place, participantId);
       await auditParticipant(db, actor, place, 'participant.viewed', child.id, { page: 'support delivery' });
-      const rows = await repo.observationsOf(db, place.id, child.id);
+      const { rows, total } = await repo.observationsOf(db, place.id, child.id, page);
       const byIndicator = new Map<string, typeof rows>();
       for (const r of rows) byIndicator.set(r.indicator_id, [...(byIndicator.get(r.indicator_id) ?? []), r]);
+      const summaries = new Map(
+        (await repo.observationSummaries(db, place.id, child.id, [...byIndicator.keys()])).map((s) => [
+          s.indicator_id,
+          s,
+        ]),
+      );
       const outcomes = [...byIndicator.values()].map((list) => {
         const first = list[0]!;
         const scale = { direction: first.direction, threshold: Number(first.threshold) };
-        const baseline = list.find((o) => o.stage === 'baseline');
-        const exit = list.find((o) => o.stage === 'exit');
-        const both = baseline && exit;
+        const summary = summaries.get(first.indicator_id);
+        const baseline = summary?.baseline ?? null;
+        const exit = summary?.exit ?? null;
+        const both = baseline !== null && exit !== null;
         return {
           indicatorName: first.indicator_name,
+          total: Number(summary?.n ?? list.length),
           observations: list.map((o) => ({
             stage: o.stage,
             value: Number(o.value),
             observedOn: o.observed_on,
             recordedByName: o.recorded_by_name,
           })),
-          improved: both ? improved(Number(baseline.value), Number(exit.value), scale) : null,
-          crossedThreshold: both ? crossedThreshold(Number(baseline.value), Number(exit.value), scale) : null,
+          improved: both ? improved(Number(baseline), Number(exit), scale) : null,
+          crossedThreshold: both ? crossedThreshold(Number(baseline), Number(exit), scale) : null,
         };
       });
-      return { child, outcomes };
+      return { child, outcomes, total };
     },
 
     async recordObservation(

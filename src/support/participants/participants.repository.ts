@@ -657,10 +657,24 @@ export async function participantLabel(db: Executor, placeId: string, id: string
   return labels(db, placeId).where('participants.id', '=', id).executeTakeFirst();
 }
 
-export async function labelsByReference(db: Executor, placeId: string, reference: string) {
-  return labels(db, placeId)
-    .where('participants.reference', '=', reference)
-    .orderBy('p.name')
-    .limit(50)
-    .execute();
+/** A page of the children with a reference (one per cohort and setting), in programme, cohort, setting order. */
+export async function labelsByReference(db: Executor, placeId: string, reference: string, page: Page) {
+  const [rows, count] = await Promise.all([
+    labels(db, placeId)
+      .where('participants.reference', '=', reference)
+      .orderBy('p.name')
+      .orderBy('c.name')
+      .orderBy('s.name')
+      .orderBy('participants.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    db
+      .selectFrom('participants')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('participants.place_id', '=', placeId)
+      .where('participants.reference', '=', reference)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }

@@ -94,7 +94,7 @@ export function participantsRoutes(app: FastifyInstance, services: Services): vo
     const recordPath = (request: FastifyRequest, id: string) => `${root(request)}/participants/${id}`;
 
     // The pillar's start page: each person sees the way in their roles give them.
-    scope.get('/support', async (request, reply) => {
+    scope.get<{ Querystring: { page?: string } }>('/support', async (request, reply) => {
       const actor = request.actor;
       if (!actor.user) throw new ForbiddenError('You need to sign in to see this page');
       const p = place(request);
@@ -103,14 +103,27 @@ export function participantsRoutes(app: FastifyInstance, services: Services): vo
       const canWork = can(actor, 'participants.work_with', p.id);
       const canLog = can(actor, 'participants.access_log', p.id);
       if (!canManage && !canReview && !canLog) throw new ForbiddenError();
-      let cohorts: Awaited<ReturnType<typeof programmes.reviewableCohorts>> = [];
+      const page = pageRequest(request.query.page);
+      let reviewable: Awaited<ReturnType<typeof programmes.reviewableCohorts>> = { cohorts: [], total: 0 };
       if (canReview) {
         const viewer = await participants.viewerOf(actor, p);
-        cohorts = await programmes.reviewableCohorts(p, actor.user.id, viewer.linkWorker, [
-          ...viewer.organizationIds,
-        ]);
+        reviewable = await programmes.reviewableCohorts(
+          p,
+          actor.user.id,
+          viewer.linkWorker,
+          [...viewer.organizationIds],
+          page,
+        );
       }
-      return reply.page(`${V}/hub.njk`, { title: 'Support', canManage, canReview, canWork, canLog, cohorts });
+      return reply.page(`${V}/hub.njk`, {
+        title: 'Support',
+        canManage,
+        canReview,
+        canWork,
+        canLog,
+        cohorts: reviewable.cohorts,
+        pagination: paginationLinks(root(request), {}, page, reviewable.total),
+      });
     });
 
     scope.get<{ Params: { cohortId: string }; Querystring: { page?: string; setting?: string } }>(
@@ -433,11 +446,19 @@ export function participantsRoutes(app: FastifyInstance, services: Services): vo
       authorise(request.actor, 'participants.access_log', place(request).id);
       const query = referenceSearchSchema.safeParse(request.query);
       const reference = query.success ? query.data.reference : '';
-      const matches = await participants.findByReference(request.actor, place(request), reference);
+      const page = pageRequest(request.query.page);
+      const { matches, total } = await participants.findByReference(
+        request.actor,
+        place(request),
+        reference,
+        page,
+      );
       return reply.page(`${V}/access-search.njk`, {
         title: 'Who viewed this child',
         reference,
         matches,
+        pagination: paginationLinks(`${root(request)}/access-log`, { reference }, page, total),
+        firstHref: `${root(request)}/access-log?reference=${encodeURIComponent(reference)}`,
         values: { reference },
         backLink: root(request),
       });

@@ -446,10 +446,17 @@ export function createParticipantsService(deps: { db: Database; directory: Suppo
       };
     },
 
-    async findByReference(actor: Actor, place: PlaceSummary, reference: string) {
+    /** A page of the children with a reference, for place admins to choose whose access log to read. */
+    async findByReference(
+      actor: Actor,
+      place: PlaceSummary,
+      reference: string,
+      page: { limit: number; offset: number },
+    ) {
       authorise(actor, 'participants.access_log', place.id);
-      if (reference === '') return [];
-      return repo.labelsByReference(db, place.id, reference);
+      if (reference === '') return { matches: [], total: 0 };
+      const { rows, total } = await repo.labelsByReference(db, place.id, reference, page);
+      return { matches: rows, total };
     },
   };
 }

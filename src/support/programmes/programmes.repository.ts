@@ -423,12 +423,12 @@ export async function reviewableCohorts(
   userId: string,
   linkWorker: boolean,
   organizationIds: readonly string[],
+  page: { limit: number; offset: number },
 ) {
-  if (!linkWorker && organizationIds.length === 0) return [];
-  return db
+  if (!linkWorker && organizationIds.length === 0) return { rows: [], total: 0 };
+  const query = db
     .selectFrom('support_cohorts as c')
     .innerJoin('support_programmes as p', 'p.id', 'c.programme_id')
-    .select(['c.id', 'c.name', 'p.id as programme_id', 'p.name as programme_name'])
     .where('c.place_id', '=', placeId)
     .where((eb) => {
       const ors = [];
@@ -460,9 +460,17 @@ export async function reviewableCohorts(
         );
       }
       return eb.or(ors);
-    })
-    .orderBy('p.name')
-    .orderBy('c.name')
-    .limit(200)
-    .execute();
+    });
+  const [rows, count] = await Promise.all([
+    query
+      .select(['c.id', 'c.name', 'p.id as programme_id', 'p.name as programme_name'])
+      .orderBy('p.name')
+      .orderBy('c.name')
+      .orderBy('c.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }

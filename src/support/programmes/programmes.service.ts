@@ -389,14 +389,23 @@ export function createProgrammesService(deps: { db: Database; directory: Support
       });
     },
 
-    /** Cohorts a link worker or school staff member may review, for their start page. */
+    /** A page of the cohorts a link worker or school staff member may review, for their start page. */
     async reviewableCohorts(
       place: PlaceSummary,
       userId: string,
       linkWorker: boolean,
       organizationIds: string[],
+      page: { limit: number; offset: number },
     ) {
-      return repo.reviewableCohorts(db, place.id, userId, linkWorker, organizationIds);
+      const { rows, total } = await repo.reviewableCohorts(
+        db,
+        place.id,
+        userId,
+        linkWorker,
+        organizationIds,
+        page,
+      );
+      return { cohorts: rows, total };
     },
   };
 }
