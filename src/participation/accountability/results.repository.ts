@@ -121,13 +121,32 @@ export function findResult(db: Executor, placeId: string, id: string): Promise<R
   return resultsWithSources(db, placeId).where('d.id', '=', id).executeTakeFirst();
 }
 
-export function childrenOf(db: Executor, placeId: string, id: string): Promise<ResultRow[]> {
-  return resultsWithSources(db, placeId)
-    .where('d.parent_id', '=', id)
-    .orderBy('d.title')
-    .orderBy('d.id')
-    .limit(200)
-    .execute();
+/**
+ * One page of a result's parts, by title, with how many parts there are. Only for showing them: the roll-up
+ * of progress reads every result of the place (`rollupNodes`).
+ */
+export async function childrenOf(
+  db: Executor,
+  placeId: string,
+  id: string,
+  page: { limit: number; offset: number },
+): Promise<{ rows: ResultRow[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    resultsWithSources(db, placeId)
+      .where('d.parent_id', '=', id)
+      .orderBy('d.title')
+      .orderBy('d.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    db
+      .selectFrom('decisions')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('place_id', '=', placeId)
+      .where('parent_id', '=', id)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
 
 /** Everything the roll-up and the parent list need, for every result of the place. */
@@ -190,6 +209,16 @@ export async function listUpdates(
     .limit(page.limit)
     .offset(page.offset)
     .execute();
+  if (rows.length === 0 && page.offset > 0) {
+    // A page beyond the end has no row to carry the count: count on its own, so the page can lead back.
+    const count = await db
+      .selectFrom('result_updates')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('place_id', '=', placeId)
+      .where('decision_id', '=', decisionId)
+      .executeTakeFirstOrThrow();
+    return { rows, total: Number(count.n) };
+  }
   return { rows, total: Number(rows[0]?.total ?? 0) };
 }
 

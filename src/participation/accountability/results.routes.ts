@@ -3,7 +3,7 @@ import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../
 import { authorise } from '../../platform/auth/policy.ts';
 import { requireUser } from '../../platform/auth/require-user.ts';
 import { handleForm } from '../../platform/forms.ts';
-import { pageRequest, paginationLinks } from '../../platform/pagination.ts';
+import { listPageRequests, listPagination, pageRequest, paginationLinks } from '../../platform/pagination.ts';
 import type { Services } from '../../services.ts';
 import { formatMoney } from '../budgeting/money.ts';
 import type { DecisionSource } from './decisions.table.ts';
@@ -19,6 +19,10 @@ import {
 import type { Result } from './results.service.ts';
 
 const V = 'participation/accountability/views';
+
+/** A result's page shows two paged lists: its timeline (`page`, as before) and its parts (`parts`). */
+const RESULT_LISTS = ['page', 'parts'] as const;
+type ResultList = (typeof RESULT_LISTS)[number];
 
 function resultView(result: Result) {
   return {
@@ -148,25 +152,33 @@ export function accountabilityRoutes(app: FastifyInstance, services: Services): 
       });
     });
 
-    scope.get<{ Params: { id: string }; Querystring: { page?: string } }>(
+    scope.get<{ Params: { id: string }; Querystring: Partial<Record<ResultList, string>> }>(
       '/results/:id',
       async (request, reply) => {
         const p = place(request);
         const id = uuid(request.params.id);
-        const { result, children, parent } = await results.getResult(request.actor, p, id);
-        const page = pageRequest(request.query.page);
-        const { entries, total } = await results.timeline(request.actor, p, id, page);
+        const pages = listPageRequests(request.query, RESULT_LISTS);
+        const { result, parts, parent } = await results.resultPage(request.actor, p, id, pages.parts);
+        const { entries, total } = await results.timeline(request.actor, p, id, pages.page);
+        const path = `${base(request)}/results/${id}`;
         return reply.page(`${V}/result.njk`, {
           title: result.title,
           result: resultView(result),
-          children: children.map(resultView),
+          children: parts.rows.map(resultView),
+          partsPagination: listPagination(path, pages, 'parts', parts.total, {
+            anchor: 'parts',
+            label: 'Pages of parts',
+          }),
           parent,
           entries: entries.map((e) => ({
             ...e,
             tag: STATUS_LABELS[e.status],
             spentText: formatMoney(e.spent, result.currency),
           })),
-          pagination: paginationLinks(`${base(request)}/results/${id}`, {}, page, total),
+          pagination: listPagination(path, pages, 'page', total, {
+            anchor: 'timeline',
+            label: 'Pages of the timeline',
+          }),
           following: await results.isFollowing(request.actor, p, id),
           canManage: results.canManage(request.actor, p),
           backLink: `${base(request)}/results`,

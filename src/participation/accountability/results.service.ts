@@ -165,6 +165,33 @@ export function createResultsTrackingService(deps: { db: Database; notifications
     return { nodes, rolled, parents };
   }
 
+  /** A result, its parent and, when a page is asked for, that page of its parts. */
+  async function loadResult(
+    place: PlaceSummary,
+    id: string,
+    partsPage: { limit: number; offset: number } | null,
+  ) {
+    const row = await repo.findResult(db, place.id, id);
+    if (!row) throw new NotFoundError();
+    const { nodes, rolled, parents } = await rollups(place.id);
+    const children = partsPage ? await repo.childrenOf(db, place.id, id, partsPage) : null;
+    const latest = new Map(
+      (await repo.latestUpdates(db, place.id, [id, ...(children?.rows ?? []).map((c) => c.id)])).map((u) => [
+        u.decision_id,
+        u,
+      ]),
+    );
+    const parentNode = row.parent_id ? nodes.find((n) => n.id === row.parent_id) : undefined;
+    return {
+      result: toResult(place, row, rolled, parents, latest.get(id)),
+      parent: parentNode ? { id: parentNode.id, title: parentNode.title } : null,
+      parts: children && {
+        rows: children.rows.map((c) => toResult(place, c, rolled, parents, latest.get(c.id))),
+        total: children.total,
+      },
+    };
+  }
+
   function signedIn(actor: Actor) {
     if (!actor.user) throw new ForbiddenError('You need to sign in to do this');
     return actor.user;
@@ -218,28 +245,34 @@ export function createResultsTrackingService(deps: { db: Database; notifications
       return repo.processesWithResults(db, place.id);
     },
 
+    /** A result with its parent, for the forms that change it. */
     async getResult(
       actor: Actor,
       place: PlaceSummary,
       id: string,
-    ): Promise<{ result: Result; children: Result[]; parent: { id: string; title: string } | null }> {
+    ): Promise<{ result: Result; parent: { id: string; title: string } | null }> {
       authorise(actor, 'place.view', place.id);
-      const row = await repo.findResult(db, place.id, id);
-      if (!row) throw new NotFoundError();
-      const { nodes, rolled, parents } = await rollups(place.id);
-      const childRows = await repo.childrenOf(db, place.id, id);
-      const latest = new Map(
-        (await repo.latestUpdates(db, place.id, [id, ...childRows.map((c) => c.id)])).map((u) => [
-          u.decision_id,
-          u,
-        ]),
-      );
-      const parentNode = row.parent_id ? nodes.find((n) => n.id === row.parent_id) : undefined;
-      return {
-        result: toResult(place, row, rolled, parents, latest.get(id)),
-        children: childRows.map((c) => toResult(place, c, rolled, parents, latest.get(c.id))),
-        parent: parentNode ? { id: parentNode.id, title: parentNode.title } : null,
-      };
+      const { result, parent } = await loadResult(place, id, null);
+      return { result, parent };
+    },
+
+    /**
+     * A result's page: the result, its parent and one page of its parts with how many there are. Progress,
+     * the result's and each part's, is rolled up from every result of the place, never from the page shown.
+     */
+    async resultPage(
+      actor: Actor,
+      place: PlaceSummary,
+      id: string,
+      partsPage: { limit: number; offset: number },
+    ): Promise<{
+      result: Result;
+      parent: { id: string; title: string } | null;
+      parts: { rows: Result[]; total: number };
+    }> {
+      authorise(actor, 'place.view', place.id);
+      const { result, parent, parts } = await loadResult(place, id, partsPage);
+      return { result, parent, parts: parts ?? { rows: [], total: 0 } };
     },
 
     async timeline(

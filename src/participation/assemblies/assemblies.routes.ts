@@ -667,18 +667,22 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
     );
 
     // Replacements.
-    const membersContext = async (
-      request: FastifyRequest<{ Params: { id: string } }>,
-      assembly: Assembly,
-    ) => {
-      const members = await panels.members(request.actor, place(request), assembly);
+    type MembersParams = { Params: { id: string }; Querystring: { page?: string } };
+    const membersContext = async (request: FastifyRequest<MembersParams>, assembly: Assembly) => {
+      // Every member is a checkbox of the form; only the replacements drawn so far are paged.
+      const page = pageRequest(request.query.page);
+      const members = await panels.members(request.actor, place(request), assembly, page);
       const posted = ([] as unknown[]).concat(
         (request.body as Record<string, unknown> | undefined)?.dropped ?? [],
       );
+      const path = `${base(request)}/${assembly.id}/members`;
       return {
         title: 'Members and replacements',
         assembly,
-        ...members,
+        rows: members.rows,
+        replacements: members.replacements.rows,
+        pagination: paginationLinks(path, {}, page, members.replacements.total),
+        firstPage: path,
         memberItems: members.rows
           .filter((r) => r.status === 'selected')
           .map((r) => ({
@@ -686,16 +690,16 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
             text: `${r.pseudonym}: ${r.name}${r.replacement ? ' (replacement)' : ''}`,
             checked: posted.includes(r.pseudonym),
           })),
-        action: `${base(request)}/${assembly.id}/members`,
+        action: path,
       };
     };
 
-    scope.get<{ Params: { id: string } }>('/assemblies/:id/members', async (request, reply) => {
+    scope.get<MembersParams>('/assemblies/:id/members', async (request, reply) => {
       const assembly = await officerAssembly(request);
       return reply.page(`${V}/members.njk`, { ...(await membersContext(request, assembly)), values: {} });
     });
 
-    scope.post<{ Params: { id: string } }>('/assemblies/:id/members', async (request, reply) => {
+    scope.post<MembersParams>('/assemblies/:id/members', async (request, reply) => {
       const assembly = await officerAssembly(request);
       return handleForm(reply, {
         schema: replacementSchema,

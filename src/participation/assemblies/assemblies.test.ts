@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import type { Actor } from '../../platform/auth/actor.ts';
+import { pageRequest } from '../../platform/pagination.ts';
 import { pdfText } from '../../platform/pdf/pdf-text.ts';
 import { Agent, errorSummary } from '../../testing/agent.ts';
 import { buildTestApp, TEST_PASSWORD, type TestApp } from '../../testing/harness.ts';
@@ -12,6 +14,7 @@ import { createRecruitmentService } from './recruitment/recruitment.service.ts';
 const FIXTURE = new URL('../../../../shared/sortition/sortition-algorithms/', import.meta.url);
 const featuresCsv = readFileSync(new URL('features.csv', FIXTURE), 'utf8');
 const candidatesCsv = readFileSync(new URL('candidates.csv', FIXTURE), 'utf8');
+const FIRST_PAGE = pageRequest(undefined);
 
 describe('Citizens’ assemblies', () => {
   let t: TestApp;
@@ -421,14 +424,14 @@ describe('Citizens’ assemblies', () => {
 
     it('replaces a member who dropped out from the rest of the pool, outside households already selected', async () => {
       const { assemblyPanels } = t.services;
-      const before = await assemblyPanels.members(officer, place, assembly);
+      const before = await assemblyPanels.members(officer, place, assembly, FIRST_PAGE);
       const leaving = before.rows[0]!.pseudonym;
       const chosen = await assemblyPanels.replace(officer, place, assembly, {
         dropped: [leaving],
         seed: 'replace-1',
       });
       assert.equal(chosen.length, 1);
-      const afterRows = (await assemblyPanels.members(officer, place, assembly)).rows;
+      const afterRows = (await assemblyPanels.members(officer, place, assembly, FIRST_PAGE)).rows;
       assert.equal(afterRows.filter((r) => r.status === 'selected').length, 22);
       assert.equal(afterRows.find((r) => r.pseudonym === leaving)!.status, 'dropped_out');
       const households = afterRows.map((r) => r.household).filter((h) => h !== null);
@@ -439,6 +442,72 @@ describe('Citizens’ assemblies', () => {
         .where('action', '=', 'assembly.replacements_drawn')
         .execute();
       assert.equal(audit.length, 1);
+    });
+
+    it('pages the replacements 25 at a time, oldest first, past the old cap of 100', async () => {
+      const { assemblyPanels } = t.services;
+      const selection = await t.database.db
+        .selectFrom('assembly_selections')
+        .select('id')
+        .where('assembly_id', '=', assembly.id)
+        .where('published_at', 'is not', null)
+        .executeTakeFirstOrThrow();
+      // 129 more after the one drawn above (130 in all), a minute apart so that their order is known.
+      await sql`
+        INSERT INTO assembly_replacements (place_id, assembly_id, selection_id, dropped, chosen, seed, created_at)
+        SELECT ${place.id}, ${assembly.id}, ${selection.id},
+          jsonb_build_array('gone-' || lpad(n::text, 3, '0')), jsonb_build_array('new-' || lpad(n::text, 3, '0')),
+          'paged-' || lpad(n::text, 3, '0'), now() + n * interval '1 minute'
+        FROM generate_series(1, 129) n
+      `.execute(t.database.db);
+      const path = `/places/riverside/assemblies/${assembly.id}/members`;
+      const seeds = (html: string) =>
+        [...html.slice(html.indexOf('Replacements so far')).matchAll(/\(seed <code>([^<]+)<\/code>\)/g)].map(
+          (m) => m[1],
+        );
+      const paged = (from: number, to: number) =>
+        Array.from({ length: to - from + 1 }, (_, i) => `paged-${String(from + i).padStart(3, '0')}`);
+
+      const first = await officerAgent.get(path);
+      assert.equal(first.statusCode, 200);
+      assert.match(first.body, /Showing 1 to 25 of 130 replacements, oldest first/);
+      assert.deepEqual(seeds(first.body), ['replace-1', ...paged(1, 24)]);
+      assert.match(first.body, new RegExp(`href="${path}\\?page=2"`));
+      assert.match(first.body, new RegExp(`href="${path}\\?page=6"`));
+      // The panel's checkboxes are not paged: every current member is there to be marked.
+      assert.equal(first.body.match(/name="dropped"/g)!.length, 22);
+
+      const second = await officerAgent.get(`${path}?page=2`);
+      assert.match(second.body, /Showing 26 to 50 of 130 replacements/);
+      assert.deepEqual(seeds(second.body), paged(25, 49));
+      assert.match(second.body, /gone-025 replaced by new-025 \(seed <code>paged-025<\/code>\)/);
+
+      const last = await officerAgent.get(`${path}?page=6`);
+      assert.match(last.body, /Showing 126 to 130 of 130 replacements/);
+      assert.deepEqual(seeds(last.body), paged(125, 129));
+      assert.doesNotMatch(last.body, /href="[^"]*page=7"/);
+
+      const service = await assemblyPanels.members(officer, place, assembly, pageRequest('5'));
+      assert.equal(service.replacements.total, 130);
+      assert.deepEqual(
+        service.replacements.rows.map((r) => r.seed),
+        paged(100, 124),
+      );
+
+      const beyond = await officerAgent.get(`${path}?page=7`);
+      assert.equal(beyond.statusCode, 200);
+      assert.deepEqual(seeds(beyond.body), []);
+      assert.match(
+        beyond.body,
+        new RegExp(
+          `past the end of the list of replacements\\. <a class="govuk-link" href="${path}">Go to the first page`,
+        ),
+      );
+      for (const bad of ['abc', '-1', '99999999999']) {
+        const page = await officerAgent.get(`${path}?page=${bad}`);
+        assert.equal(page.statusCode, 200, bad);
+        assert.match(page.body, /Showing 1 to 25 of 130 replacements/, bad);
+      }
     });
 
     it('keeps an accepted recommendation as a decision, and drops it when the answer becomes no', async () => {

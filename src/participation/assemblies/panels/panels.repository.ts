@@ -315,13 +315,26 @@ export async function insertReplacement(
     .execute();
 }
 
-export async function listReplacements(db: Executor, placeId: string, assemblyId: string) {
-  return db
+/** One page of an assembly's replacements, oldest first, with how many there are in all. */
+export async function listReplacements(
+  db: Executor,
+  placeId: string,
+  assemblyId: string,
+  page: { limit: number; offset: number },
+) {
+  const query = db
     .selectFrom('assembly_replacements')
-    .select(['id', 'dropped', 'chosen', 'seed', 'created_at'])
     .where('place_id', '=', placeId)
-    .where('assembly_id', '=', assemblyId)
-    .orderBy('created_at')
-    .limit(100)
-    .execute();
+    .where('assembly_id', '=', assemblyId);
+  const [rows, count] = await Promise.all([
+    query
+      .select(['id', 'dropped', 'chosen', 'seed', 'created_at'])
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }

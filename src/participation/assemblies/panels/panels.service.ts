@@ -281,11 +281,19 @@ export function createPanelsService(deps: {
       });
     },
 
-    /** The current panel for officers: members with names, to mark drop-outs. */
-    async members(actor: Actor, place: PlaceSummary, assembly: Assembly) {
+    /**
+     * The current panel for officers: every member with names, to mark drop-outs, and one page of the
+     * replacements drawn so far with how many there are.
+     */
+    async members(
+      actor: Actor,
+      place: PlaceSummary,
+      assembly: Assembly,
+      replacementsPage: { limit: number; offset: number },
+    ) {
       authorise(actor, 'assemblies.manage', place.id);
       const rows = await repo.registrantsByStatus(db, place.id, assembly.id);
-      const replacements = await repo.listReplacements(db, place.id, assembly.id);
+      const replacements = await repo.listReplacements(db, place.id, assembly.id, replacementsPage);
       return { rows, replacements };
     },
 
