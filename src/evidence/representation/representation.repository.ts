@@ -109,27 +109,40 @@ export async function deleteAnswers(tx: Transaction<DB>, placeId: string, userId
   return Number(result.numDeletedRows);
 }
 
-/** Places whose profile a person can answer, with whether they have answered there. */
-export async function placesWithProfiles(db: Executor, userId: string) {
-  return db
-    .selectFrom('population_profiles as pp')
-    .innerJoin('places as p', 'p.id', 'pp.place_id')
-    .select((eb) => [
-      'p.slug',
-      'p.name',
-      eb
-        .exists(
-          eb
-            .selectFrom('about_you_answers as a')
-            .select('a.dimension')
-            .whereRef('a.place_id', '=', 'pp.place_id')
-            .where('a.user_id', '=', userId),
-        )
-        .as('answered'),
-    ])
-    .orderBy('p.name')
-    .limit(200)
-    .execute();
+/** One page of the places whose profile a person can answer, with whether they have answered there. */
+export async function placesWithProfiles(
+  db: Executor,
+  userId: string,
+  page: { limit: number; offset: number },
+) {
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom('population_profiles as pp')
+      .innerJoin('places as p', 'p.id', 'pp.place_id')
+      .select((eb) => [
+        'p.slug',
+        'p.name',
+        eb
+          .exists(
+            eb
+              .selectFrom('about_you_answers as a')
+              .select('a.dimension')
+              .whereRef('a.place_id', '=', 'pp.place_id')
+              .where('a.user_id', '=', userId),
+          )
+          .as('answered'),
+      ])
+      .orderBy('p.name')
+      .orderBy('p.slug')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    db
+      .selectFrom('population_profiles')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
 }
 
 export async function processesOfPlace(

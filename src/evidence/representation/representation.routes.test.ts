@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { anonymiseOnlineBallots } from '../../participation/budgeting/ballots/ballots.repository.ts';
 import { Agent, errorSummary } from '../../testing/agent.ts';
 import { buildTestApp, type TestApp } from '../../testing/harness.ts';
@@ -451,5 +452,90 @@ describe('GET /places/:slug/evidence/representation/:processId', () => {
       assert.ok(!page.body.includes(id), `${key}'s id is on the page`);
     }
     assert.ok(!/resident-\d+@/.test(page.body));
+  });
+});
+
+describe('GET /about-you', () => {
+  const EXTRA = 230;
+
+  /** The places listed on one page of /about-you, by slug, and those marked answered. */
+  function listed(html: string) {
+    const links = [
+      ...html.matchAll(/<li><a class="govuk-link" href="\/places\/([a-z0-9-]+)\/about-you">.*?<\/li>/g),
+    ];
+    return {
+      slugs: links.map((m) => m[1]!),
+      answered: links.filter((m) => m[0].includes('Answered')).map((m) => m[1]!),
+    };
+  }
+
+  before(async () => {
+    // More places asking the questions than a page, and than the old cap of 200.
+    await sql`
+      INSERT INTO places (slug, name)
+      SELECT 'asking-' || lpad(n::text, 3, '0'), 'Asking place ' || lpad(n::text, 3, '0')
+      FROM generate_series(1, ${EXTRA}) n
+    `.execute(t.database.db);
+    await sql`
+      INSERT INTO population_profiles (place_id, filename)
+      SELECT id, 'profile.csv' FROM places WHERE slug LIKE 'asking-%'
+    `.execute(t.database.db);
+  });
+
+  it('pages the places 25 at a time, every place on exactly one page, with the answered ones marked', async () => {
+    const id = await t.createUser({ email: 'many-places@example.test' });
+    const last = await t.database.db
+      .selectFrom('places')
+      .select('id')
+      .where('slug', '=', `asking-${EXTRA}`)
+      .executeTakeFirstOrThrow();
+    await t.database.db
+      .insertInto('about_you_answers')
+      .values({
+        place_id: last.id,
+        user_id: id,
+        dimension: 'age-band',
+        answer: '16–34',
+        consented_at: new Date().toISOString(),
+      })
+      .execute();
+    const agent = await signIn('many-places@example.test');
+    const stored = await t.database.db.selectFrom('population_profiles').select('place_id').execute();
+    const total = stored.length;
+    assert.ok(total > 200);
+
+    const first = await agent.get('/about-you');
+    assert.equal(first.statusCode, 200);
+    assert.equal(listed(first.body).slugs.length, 25);
+    assert.match(first.body, new RegExp(`Showing 1 to 25 of ${total} places that ask these questions`));
+    assert.match(first.body, /govuk-pagination/);
+    assert.match(first.body, /href="\/about-you\?page=2"/);
+
+    const pages = Math.ceil(total / 25);
+    const seen = [...listed(first.body).slugs];
+    const answered: string[] = [];
+    for (let n = 2; n <= pages; n++) {
+      const response = await agent.get(`/about-you?page=${n}`);
+      assert.equal(response.statusCode, 200);
+      seen.push(...listed(response.body).slugs);
+      answered.push(...listed(response.body).answered);
+    }
+    assert.equal(seen.length, total);
+    assert.equal(new Set(seen).size, total);
+    assert.ok(seen.includes('north'));
+    assert.ok(seen.includes(`asking-${EXTRA}`));
+    assert.deepEqual(answered, [`asking-${EXTRA}`]);
+  });
+
+  it('offers the first page when asked for one beyond the end, and treats a bad page as the first', async () => {
+    const agent = await signIn('resident-3@example.test');
+    const beyond = await agent.get('/about-you?page=999');
+    assert.equal(beyond.statusCode, 200);
+    assert.equal(listed(beyond.body).slugs.length, 0);
+    assert.match(beyond.body, /There is no such page/);
+    assert.match(beyond.body, /href="\/about-you">See the first page/);
+    const bad = await agent.get('/about-you?page=1e9');
+    assert.equal(bad.statusCode, 200);
+    assert.equal(listed(bad.body).slugs.length, 25);
   });
 });

@@ -30,10 +30,15 @@ export function representationRoutes(app: FastifyInstance, services: Services): 
   const { representation } = services;
 
   // The account page links here: the places whose questions a person can answer.
-  app.get('/about-you', async (request, reply) => {
+  app.get<{ Querystring: { page?: string } }>('/about-you', async (request, reply) => {
     requireUser(request);
-    const places = await representation.placesToAnswer(request.actor);
-    return reply.page(`${V}/about-you-places.njk`, { title: 'About you', answerPlaces: places });
+    const page = pageRequest(request.query.page);
+    const { rows, total } = await representation.placesToAnswer(request.actor, page);
+    return reply.page(`${V}/about-you-places.njk`, {
+      title: 'About you',
+      answerPlaces: rows,
+      pagination: paginationLinks('/about-you', {}, page, total),
+    });
   });
 
   registerPlaceRoutes(app, (scope) => {

@@ -206,9 +206,9 @@ export function createRepresentationService(deps: { db: Database; processes: Pro
       });
     },
 
-    /** Places a signed-in person may answer questions for. */
-    async placesToAnswer(actor: Actor) {
-      return repo.placesWithProfiles(db, signedIn(actor));
+    /** A page of the places a signed-in person may answer questions for. */
+    async placesToAnswer(actor: Actor, page: { limit: number; offset: number }) {
+      return repo.placesWithProfiles(db, signedIn(actor), page);
     },
 
     /** The person's own answers everywhere, for the account's data download. */

@@ -181,32 +181,63 @@ export async function deleteProgrammeCost(
     .executeTakeFirst();
 }
 
-export async function listMappings(db: Executor, placeId: string, programmeId: string) {
+function mappingsOf(db: Executor, placeId: string, programmeId: string) {
   return db
     .selectFrom('value_benefit_mappings as m')
     .innerJoin('value_unit_costs as u', 'u.id', 'm.unit_cost_id')
-    .select([
-      'm.id',
-      'm.indicator_id',
-      'm.measure',
-      'm.deadweight',
-      'm.displacement',
-      'm.attribution',
-      'm.optimism_bias',
-      'u.id as unit_cost_id',
-      'u.item',
-      'u.unit',
-      'u.year',
-      'u.fiscal_value',
-      'u.economic_value',
-      'u.social_value',
-      'u.confidence',
-    ])
     .where('m.place_id', '=', placeId)
-    .where('m.programme_id', '=', programmeId)
+    .where('m.programme_id', '=', programmeId);
+}
+
+const mappingColumns = [
+  'm.id',
+  'm.indicator_id',
+  'm.measure',
+  'm.deadweight',
+  'm.displacement',
+  'm.attribution',
+  'm.optimism_bias',
+  'u.id as unit_cost_id',
+  'u.item',
+  'u.unit',
+  'u.year',
+  'u.fiscal_value',
+  'u.economic_value',
+  'u.social_value',
+  'u.confidence',
+] as const;
+
+/** One page of a programme's outcome-to-unit-cost mappings, for showing them. */
+export async function listMappings(
+  db: Executor,
+  placeId: string,
+  programmeId: string,
+  page: { limit: number; offset: number },
+) {
+  const [rows, count] = await Promise.all([
+    mappingsOf(db, placeId, programmeId)
+      .select(mappingColumns)
+      .orderBy('u.item')
+      .orderBy('m.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    mappingsOf(db, placeId, programmeId)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/**
+ * Every mapping of a programme, for the value-for-money summary: a benefit total must count them all, so this
+ * read is never capped or paged. (At most two per outcome indicator of the place: one per measure.)
+ */
+export async function allMappings(db: Executor, placeId: string, programmeId: string) {
+  return mappingsOf(db, placeId, programmeId)
+    .select(mappingColumns)
     .orderBy('u.item')
     .orderBy('m.id')
-    .limit(200)
     .execute();
 }
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { Agent, errorSummary } from '../../testing/agent.ts';
 import { buildTestApp, TEST_PASSWORD, type TestApp } from '../../testing/harness.ts';
 
@@ -380,5 +381,182 @@ describe('GET /places/:slug/value', () => {
     const second = await analyst.get(`${V}?page=2`);
     assert.match(second.body, /Zzz programme 24: costs and benefits/);
     assert.doesNotMatch(second.body, /Riverside Zone: costs/);
+  });
+});
+
+describe('outcomes valued: paged on the programme page, every one in the summary', () => {
+  const FILLERS = 230;
+  const page = () => `${V}/programmes/${programmeId}`;
+  const PERIOD = '?from=2026-09-01&to=2027-08-31';
+
+  /** The summary's totals and the unit cost of each benefit line, from the JSON download. */
+  async function summaryJson() {
+    const response = await analyst.get(`${page()}/summary.json${PERIOD}`);
+    assert.equal(response.statusCode, 200);
+    const rows = JSON.parse(response.body).rows as Record<string, string>[];
+    return {
+      totals: rows.filter((r) => r.section === 'Totals'),
+      lines: rows
+        .filter((r) => r.section === 'Benefits' && r.column === 'Unit cost')
+        .map((r) => r.value ?? ''),
+    };
+  }
+
+  /** The outcomes-valued section of the programme page, and the ids of the lines it shows. */
+  function benefitsSection(html: string) {
+    const section = html.slice(html.indexOf('id="benefits"'), html.indexOf('Value an outcome'));
+    const ids = [
+      ...section.matchAll(/\/benefits\/remove" novalidate>[\s\S]*?name="id" value="([0-9a-f-]{36})"/g),
+    ].map((m) => m[1]!);
+    return { section, ids };
+  }
+
+  it('values every line in the summary, beyond the first page and the old cap of 200', async () => {
+    const before = await summaryJson();
+    assert.equal(before.lines.length, 2);
+    const fiscal = before.totals.find((r) => r.row === 'fiscal' && r.column === 'after optimism bias (GBP)');
+    assert.ok(fiscal && fiscal.value !== '0.00', 'the two real lines are worth something');
+
+    // Lines valuing indicators with no outcomes, under a unit cost that sorts before the real ones: a capped
+    // or paged read would leave the two real lines out and the totals would fall to nothing.
+    await sql`
+      INSERT INTO support_outcome_indicators (place_id, name, instrument, scale_min, scale_max, threshold, direction)
+      SELECT ${place.id}, 'Aaa indicator ' || lpad(n::text, 3, '0'), 'Synthetic scale', 0, 10, 6, 'higher'
+      FROM generate_series(1, ${FILLERS}) n
+    `.execute(db());
+    const filler = await db()
+      .insertInto('value_unit_costs')
+      .values({
+        place_id: place.id,
+        item: 'Aaa filler value',
+        unit: 'per child',
+        source: 'Synthetic',
+        year: 2024,
+        fiscal_value: '1.00',
+        economic_value: null,
+        social_value: null,
+        confidence: 'low',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await sql`
+      INSERT INTO value_benefit_mappings
+        (place_id, programme_id, indicator_id, unit_cost_id, measure, deadweight, displacement, attribution, optimism_bias)
+      SELECT ${place.id}, ${programmeId}, i.id, ${filler.id}, 'improved', 0, 0, 100, 0
+      FROM support_outcome_indicators i
+      WHERE i.place_id = ${place.id} AND i.name LIKE 'Aaa indicator %'
+    `.execute(db());
+
+    const after = await summaryJson();
+    assert.equal(after.lines.length, FILLERS + 2);
+    assert.deepEqual(after.totals, before.totals);
+    assert.ok(after.lines.some((l) => l.startsWith('Improved emotional wellbeing')));
+    assert.ok(after.lines.some((l) => l.startsWith('Fixed-term exclusion avoided')));
+  });
+
+  it('shows the lines 25 a page, every line on exactly one page', async () => {
+    const total = FILLERS + 2;
+    const first = await analyst.get(page());
+    assert.equal(first.statusCode, 200);
+    const one = benefitsSection(first.body);
+    assert.equal(one.ids.length, 25);
+    assert.match(one.section, new RegExp(`showing 1 to 25 of ${total} lines`));
+    assert.match(one.section, /govuk-pagination/);
+    assert.match(one.section, /aria-label="Pages of outcomes valued"/);
+    assert.doesNotMatch(one.section, /Improved emotional wellbeing/);
+
+    const pages = Math.ceil(total / 25);
+    const seen: string[] = [...one.ids];
+    for (let n = 2; n <= pages; n++) {
+      const response = await analyst.get(`${page()}?benefitsPage=${n}`);
+      assert.equal(response.statusCode, 200);
+      seen.push(...benefitsSection(response.body).ids);
+    }
+    const stored = await db()
+      .selectFrom('value_benefit_mappings')
+      .select('id')
+      .where('programme_id', '=', programmeId)
+      .execute();
+    assert.equal(stored.length, total);
+    assert.equal(new Set(seen).size, total);
+    assert.deepEqual([...seen].sort(), stored.map((r) => r.id).sort());
+
+    const last = benefitsSection((await analyst.get(`${page()}?benefitsPage=${pages}`)).body);
+    assert.match(last.section, new RegExp(`showing ${(pages - 1) * 25 + 1} to ${total} of ${total} lines`));
+    assert.match(last.section, /Improved emotional wellbeing/);
+    assert.match(last.section, /Fixed-term exclusion avoided/);
+  });
+
+  it('offers the first page when asked for one beyond the end, and treats a bad page as the first', async () => {
+    const beyond = await analyst.get(`${page()}?benefitsPage=99`);
+    assert.equal(beyond.statusCode, 200);
+    const { section, ids } = benefitsSection(beyond.body);
+    assert.equal(ids.length, 0);
+    assert.match(section, /There is no such page of outcomes valued/);
+    assert.match(section, new RegExp(`href="${page()}#benefits">See the first page of outcomes valued`));
+    const bad = await analyst.get(`${page()}?benefitsPage=abc`);
+    assert.equal(bad.statusCode, 200);
+    assert.equal(benefitsSection(bad.body).ids.length, 25);
+  });
+
+  it('keeps each list’s page when the other is paged', async () => {
+    // Costs outside the summaries' periods, enough for a second page of costs.
+    await sql`
+      INSERT INTO value_programme_costs (place_id, programme_id, category, starts_on, ends_on, amount)
+      SELECT ${place.id}, ${programmeId}, 'other', date '2030-01-01' + n, date '2030-01-01' + n, 10
+      FROM generate_series(1, 30) n
+    `.execute(db());
+    const response = await analyst.get(`${page()}?benefitsPage=3`);
+    assert.equal(response.statusCode, 200);
+    assert.match(response.body, /page=2&(amp;)?benefitsPage=3#costs/);
+    assert.match(response.body, /benefitsPage=4#benefits/);
+    const costsPage = await analyst.get(`${page()}?page=2&benefitsPage=3`);
+    assert.match(costsPage.body, /page=2&(amp;)?benefitsPage=4#benefits/);
+    assert.equal(benefitsSection(costsPage.body).ids.length, 25);
+  });
+
+  it('accepts any unit cost of the place, even one past the first 1,000 offered, and refuses others', async () => {
+    await sql`
+      INSERT INTO value_unit_costs (place_id, item, unit, source, year, fiscal_value, confidence)
+      SELECT ${place.id}, 'Aab option ' || lpad(n::text, 4, '0'), 'per child', 'Synthetic', 2024, 1, 'low'
+      FROM generate_series(1, 1000) n
+    `.execute(db());
+    const late = await db()
+      .insertInto('value_unit_costs')
+      .values({
+        place_id: place.id,
+        item: 'Zzz sorted last',
+        unit: 'per child',
+        source: 'Synthetic',
+        year: 2024,
+        fiscal_value: '1.00',
+        economic_value: null,
+        social_value: null,
+        confidence: 'low',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const indicator = await db()
+      .selectFrom('support_outcome_indicators')
+      .select('id')
+      .where('name', '=', 'Aaa indicator 001')
+      .executeTakeFirstOrThrow();
+    const fields = {
+      indicatorId: indicator.id,
+      measure: 'crossed_threshold',
+      deadweight: '0',
+      displacement: '0',
+      attribution: '100',
+      optimismBias: '0',
+    };
+    const refused = await analyst.submit(
+      page(),
+      { ...fields, unitCostId: '00000000-0000-4000-8000-000000000000' },
+      `${page()}/benefits`,
+    );
+    assert.equal(refused.statusCode, 400);
+    assert.deepEqual(errorSummary(analyst.lastPage), ['Choose a unit cost from the list']);
+    const accepted = await analyst.submit(page(), { ...fields, unitCostId: late.id }, `${page()}/benefits`);
+    assert.equal(accepted.statusCode, 303, errorSummary(analyst.lastPage).join('\n'));
   });
 });

@@ -5,7 +5,7 @@ import { neutraliseFormula } from '../../participation/statistics/statistics.exp
 import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../../places/place-scope.ts';
 import { authorise, can } from '../../platform/auth/policy.ts';
 import { handleForm, parseForm, validationErrors } from '../../platform/forms.ts';
-import { pageRequest, paginationLinks } from '../../platform/pagination.ts';
+import { listPageRequests, listPagination, pageRequest, paginationLinks } from '../../platform/pagination.ts';
 import type { Services } from '../../services.ts';
 import { publishedText } from '../../support/outcomes/suppression.ts';
 import { formatPounds, paybackText, STEP_KEYS, VALUE_KINDS } from './cost-benefit.ts';
@@ -28,6 +28,9 @@ const FORM = `${V}/form.njk`;
 const CONFIDENCE_LABELS = { high: 'High (3)', medium: 'Medium (2)', low: 'Low (1)' } as const;
 
 const money = (p: bigint | null) => (p === null ? '' : minorToDecimal(p));
+
+/** The programme page's two lists, each paged by its own query parameter (costs keep the plain `page`). */
+const PROGRAMME_LISTS = ['page', 'benefitsPage'] as const;
 
 function unitCostFields() {
   return [
@@ -239,9 +242,16 @@ export function valueRoutes(app: FastifyInstance, services: Services): void {
       },
     );
 
-    async function programmeContext(request: FastifyRequest, programmeId: string, pageValue?: string) {
-      const page = pageRequest(pageValue);
-      const data = await value.programmePage(request.actor, place(request), programmeId, page);
+    async function programmeContext(
+      request: FastifyRequest,
+      programmeId: string,
+      query: Record<string, string | undefined> = {},
+    ) {
+      const pages = listPageRequests(query, PROGRAMME_LISTS);
+      const data = await value.programmePage(request.actor, place(request), programmeId, {
+        costs: pages.page,
+        mappings: pages.benefitsPage,
+      });
       const url = `${base(request)}/programmes/${data.programme.id}`;
       return {
         title: `Costs and benefits: ${data.programme.name}`,
@@ -270,7 +280,14 @@ export function valueRoutes(app: FastifyInstance, services: Services): void {
           ...data.unitCostOptions.map((u) => ({ value: u.id, text: `${u.item} (${u.unit}, ${u.year})` })),
         ],
         canManage: can(request.actor, 'value.manage', place(request).id),
-        pagination: paginationLinks(url, {}, page, data.totalCosts),
+        pagination: listPagination(url, pages, 'page', data.totalCosts, {
+          anchor: 'costs',
+          label: 'Pages of costs',
+        }),
+        mappingPagination: listPagination(url, pages, 'benefitsPage', data.totalMappings, {
+          anchor: 'benefits',
+          label: 'Pages of outcomes valued',
+        }),
         columnClass: 'govuk-grid-column-full',
       };
     }
@@ -278,7 +295,7 @@ export function valueRoutes(app: FastifyInstance, services: Services): void {
     scope.get<{ Params: { id: string }; Querystring: Record<string, string> }>(
       '/value/programmes/:id',
       async (request, reply) => {
-        const context = await programmeContext(request, uuid(request.params.id), request.query.page);
+        const context = await programmeContext(request, uuid(request.params.id), request.query);
         return reply.page(`${V}/programme.njk`, {
           ...context,
           values: { deadweight: '0', displacement: '0', attribution: '100', optimismBias: '0' },

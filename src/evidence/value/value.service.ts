@@ -116,7 +116,8 @@ export function createValueService(deps: { db: Database; outcomes: OutcomesServi
     const [costRows, achieved, mappings] = await Promise.all([
       repo.costsInPeriod(db, place.id, programme.id, period.from, period.to),
       outcomes.achievedInPeriod(actor, place, programme.id, period),
-      repo.listMappings(db, place.id, programme.id),
+      // Every mapping: the benefit totals must value every line, never a first page of them.
+      repo.allMappings(db, place.id, programme.id),
     ]);
     const costOf = (c: CostCategory) => pence(costRows.find((r) => r.category === c)?.total ?? '0') ?? 0n;
     const costs = {
@@ -310,17 +311,20 @@ export function createValueService(deps: { db: Database; outcomes: OutcomesServi
 
     programmeOf,
 
-    /** The programme page: costs (paged), the outcome-to-unit-cost mappings, and choices for the forms. */
+    /**
+     * The programme page: costs and the outcome-to-unit-cost mappings (each paged on its own), and choices for
+     * the forms.
+     */
     async programmePage(
       actor: Actor,
       place: PlaceSummary,
       programmeId: string,
-      page: { limit: number; offset: number },
+      pages: { costs: { limit: number; offset: number }; mappings: { limit: number; offset: number } },
     ) {
       const programme = await programmeOf(actor, place, programmeId);
       const [costs, mappings, indicators, unitCostOptions] = await Promise.all([
-        repo.listProgrammeCosts(db, place.id, programme.id, page),
-        repo.listMappings(db, place.id, programme.id),
+        repo.listProgrammeCosts(db, place.id, programme.id, pages.costs),
+        repo.listMappings(db, place.id, programme.id, pages.mappings),
         outcomes.indicatorOptions(actor, place),
         repo.unitCostOptions(db, place.id),
       ]);
@@ -336,7 +340,7 @@ export function createValueService(deps: { db: Database; outcomes: OutcomesServi
           note: c.note,
         })),
         totalCosts: costs.total,
-        mappings: mappings.map((m) => ({
+        mappings: mappings.rows.map((m) => ({
           id: m.id,
           indicator: indicatorName.get(m.indicator_id) ?? 'Indicator',
           measure: m.measure as OutcomeMeasure,
@@ -346,6 +350,7 @@ export function createValueService(deps: { db: Database; outcomes: OutcomesServi
           attribution: percentText(bp(m.attribution)),
           optimismBias: percentText(bp(m.optimism_bias)),
         })),
+        totalMappings: mappings.total,
         indicators: indicators.map((i) => ({ id: i.id, name: i.name })),
         unitCostOptions,
       };
