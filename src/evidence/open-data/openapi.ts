@@ -160,6 +160,15 @@ const SLUG: ParameterObject = {
   example: 'riverside',
 };
 
+/** An item's id in its path, described for the item it names. */
+const idParameter = (description: string): ParameterObject => ({
+  name: 'id',
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string', format: 'uuid' },
+});
+
 const PLACE_FILTER: ParameterObject = {
   name: 'place',
   in: 'query',
@@ -535,15 +544,7 @@ export function openApiDocument(baseUrl: string): OpenApiDocument {
           summary: 'One service',
           description: 'A service with its organisation, locations, contacts and needs.',
           tags: [DIRECTORY],
-          parameters: [
-            {
-              name: 'id',
-              in: 'path',
-              required: true,
-              description: 'The service’s id.',
-              schema: { type: 'string', format: 'uuid' },
-            },
-          ],
+          parameters: [idParameter('The service’s id.')],
           responses: ok('The service.', ref('OrukService')),
         },
       },
@@ -563,15 +564,7 @@ export function openApiDocument(baseUrl: string): OpenApiDocument {
           summary: 'One organisation',
           description: 'An organisation with its services.',
           tags: [DIRECTORY],
-          parameters: [
-            {
-              name: 'id',
-              in: 'path',
-              required: true,
-              description: 'The organisation’s id.',
-              schema: { type: 'string', format: 'uuid' },
-            },
-          ],
+          parameters: [idParameter('The organisation’s id.')],
           responses: ok('The organisation.', ref('OrukOrganizationWithServices')),
         },
       },
