@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../places/place-scope.ts';
 import { authorise } from '../platform/auth/policy.ts';
+import { registerDeletion } from '../platform/confirm-delete.ts';
 import { ValidationError } from '../platform/errors.ts';
 import { handleForm, parseForm, validationErrors } from '../platform/forms.ts';
 import { type PageRequest, pageRequest, paginationLinks } from '../platform/pagination.ts';
@@ -381,56 +382,6 @@ function summaryRows(pairs: [string, string | null][]) {
 
 function body(request: FastifyRequest): Values {
   return (request.body as Values | undefined) ?? {};
-}
-
-/** What a confirm-delete page shows. */
-interface ConfirmPage {
-  title: string;
-  warning?: string;
-  /** Where its form posts. */
-  action: string;
-  backLink: string;
-}
-
-/** A record kind's pair of routes: a page that asks before deleting, and the form post that deletes. */
-interface Deletion<P> {
-  /** The confirm page's path in the place; its form posts to the same path. */
-  path: string;
-  /** Finds the record, refusing anyone who may not delete it, and words the question. */
-  confirm(request: FastifyRequest<{ Params: P }>): Promise<ConfirmPage>;
-  buttonText: string;
-  /** Deletes the record (the service authorises again) and says where to go next. */
-  remove(request: FastifyRequest<{ Params: P }>): Promise<string>;
-  /** The success message on the next page. */
-  done: string;
-  /** For a deletion that can be refused with a reason: the page that gives it, offering to try again. */
-  refused?(request: FastifyRequest<{ Params: P }>): ConfirmPage;
-}
-
-function registerDeletion<P extends Record<string, string>>(
-  app: FastifyInstance,
-  scope: FastifyInstance,
-  deletion: Deletion<P>,
-): void {
-  const template = `${V}/manage/confirm-delete.njk`;
-  scope.get<{ Params: P }>(deletion.path, async (request, reply) =>
-    reply.page(template, { ...(await deletion.confirm(request)), buttonText: deletion.buttonText }),
-  );
-  scope.post<{ Params: P }>(deletion.path, async (request, reply) => {
-    let next: string;
-    try {
-      next = await deletion.remove(request);
-    } catch (error) {
-      if (!deletion.refused || !(error instanceof ValidationError)) throw error;
-      return reply.code(400).page(template, {
-        ...deletion.refused(request),
-        errors: validationErrors(error),
-        buttonText: 'Try again',
-      });
-    }
-    await app.sessions.flash(request, { kind: 'success', text: deletion.done });
-    return reply.redirect(next, 303);
-  });
 }
 
 const ORGANIZATION_LISTS = ['services', 'locations', 'contacts'] as const satisfies readonly ListName[];

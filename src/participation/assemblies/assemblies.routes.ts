@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../../places/place-scope.ts';
 import { authorise } from '../../platform/auth/policy.ts';
+import { registerDeletion } from '../../platform/confirm-delete.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { handleForm, parseForm, validationErrors } from '../../platform/forms.ts';
 import { type PageRequest, pageRequest, paginationLinks } from '../../platform/pagination.ts';
@@ -819,25 +820,27 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
       });
     });
 
-    scope.get<ItemParams>('/assemblies/:id/work/sessions/:itemId/delete', async (request, reply) => {
-      const assembly = await officerAssembly(request);
-      const s = await work.session(request.actor, place(request), assembly, uuid(request.params.itemId));
-      return reply.page(`${V}/confirm-delete.njk`, {
-        title: 'Delete this session?',
-        assembly,
-        session: s,
-        warning: 'It is taken off the assembly’s public page. This cannot be undone.',
-        action: `${itemPath(request, assembly, 'sessions')}/delete`,
-        back: workPath(request, assembly),
-        buttonText: 'Delete the session',
-      });
-    });
-
-    scope.post<ItemParams>('/assemblies/:id/work/sessions/:itemId/delete', async (request, reply) => {
-      const assembly = await officerAssembly(request);
-      await work.deleteSession(request.actor, place(request), assembly, uuid(request.params.itemId));
-      await flash(request, 'The session has been deleted.');
-      return reply.redirect(workPath(request, assembly), 303);
+    registerDeletion<ItemParams['Params']>(app, scope, {
+      path: '/assemblies/:id/work/sessions/:itemId/delete',
+      async confirm(request) {
+        const assembly = await officerAssembly(request);
+        const s = await work.session(request.actor, place(request), assembly, uuid(request.params.itemId));
+        return {
+          title: 'Delete this session?',
+          caption: assembly.title,
+          detail: { date: s.held_on, text: `${s.location}: ${s.agenda}` },
+          warning: 'It is taken off the assembly’s public page. This cannot be undone.',
+          action: `${itemPath(request, assembly, 'sessions')}/delete`,
+          backLink: workPath(request, assembly),
+        };
+      },
+      buttonText: 'Delete the session',
+      async remove(request) {
+        const assembly = await officerAssembly(request);
+        await work.deleteSession(request.actor, place(request), assembly, uuid(request.params.itemId));
+        return workPath(request, assembly);
+      },
+      done: 'The session has been deleted.',
     });
 
     const documentContext = (
@@ -878,26 +881,28 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
       });
     });
 
-    scope.get<ItemParams>('/assemblies/:id/work/documents/:itemId/delete', async (request, reply) => {
-      const assembly = await officerAssembly(request);
-      const d = await work.document(request.actor, place(request), assembly, uuid(request.params.itemId));
-      return reply.page(`${V}/confirm-delete.njk`, {
-        title: `Delete “${d.title}”?`,
-        assembly,
-        warning: d.hasFile
-          ? 'It is taken off the assembly’s public page and the uploaded PDF is deleted. This cannot be undone.'
-          : 'It is taken off the assembly’s public page. This cannot be undone.',
-        action: `${itemPath(request, assembly, 'documents')}/delete`,
-        back: workPath(request, assembly),
-        buttonText: 'Delete the document',
-      });
-    });
-
-    scope.post<ItemParams>('/assemblies/:id/work/documents/:itemId/delete', async (request, reply) => {
-      const assembly = await officerAssembly(request);
-      await work.deleteDocument(request.actor, place(request), assembly, uuid(request.params.itemId));
-      await flash(request, 'The document has been deleted.');
-      return reply.redirect(workPath(request, assembly), 303);
+    registerDeletion<ItemParams['Params']>(app, scope, {
+      path: '/assemblies/:id/work/documents/:itemId/delete',
+      async confirm(request) {
+        const assembly = await officerAssembly(request);
+        const d = await work.document(request.actor, place(request), assembly, uuid(request.params.itemId));
+        return {
+          title: `Delete “${d.title}”?`,
+          caption: assembly.title,
+          warning: d.hasFile
+            ? 'It is taken off the assembly’s public page and the uploaded PDF is deleted. This cannot be undone.'
+            : 'It is taken off the assembly’s public page. This cannot be undone.',
+          action: `${itemPath(request, assembly, 'documents')}/delete`,
+          backLink: workPath(request, assembly),
+        };
+      },
+      buttonText: 'Delete the document',
+      async remove(request) {
+        const assembly = await officerAssembly(request);
+        await work.deleteDocument(request.actor, place(request), assembly, uuid(request.params.itemId));
+        return workPath(request, assembly);
+      },
+      done: 'The document has been deleted.',
     });
 
     const recommendationContext = (request: FastifyRequest<ItemParams>, assembly: Assembly) => ({
@@ -944,42 +949,43 @@ export function assembliesRoutes(app: FastifyInstance, services: Services): void
       });
     });
 
-    scope.get<ItemParams>('/assemblies/:id/work/recommendations/:itemId/delete', async (request, reply) => {
-      const assembly = await officerAssembly(request);
-      const r = await work.recommendation(
-        request.actor,
-        place(request),
-        assembly,
-        uuid(request.params.itemId),
-      );
-      const decision = r.response === 'accepted' || r.response === 'partly';
-      return reply.page(`${V}/confirm-delete.njk`, {
-        title: `Delete “${r.title}”?`,
-        assembly,
-        warning: r.response
-          ? `Its official response (${RESPONSE_LABELS[r.response].toLocaleLowerCase('en')}) is deleted with it${decision ? ', and so is the decision kept for it (unless its result already has progress updates: then it cannot be deleted)' : ''}. This cannot be undone.`
-          : 'It is taken off the assembly’s public page. This cannot be undone.',
-        action: `${itemPath(request, assembly, 'recommendations')}/delete`,
-        back: workPath(request, assembly),
-        buttonText: 'Delete the recommendation',
-      });
-    });
-
-    scope.post<ItemParams>('/assemblies/:id/work/recommendations/:itemId/delete', async (request, reply) => {
-      const assembly = await officerAssembly(request);
-      const gone = await work.deleteRecommendation(
-        request.actor,
-        place(request),
-        assembly,
-        uuid(request.params.itemId),
-      );
-      await flash(
-        request,
-        gone.decisionRemoved
-          ? `The recommendation “${gone.title}” and the decision kept for it have been deleted.`
-          : `The recommendation “${gone.title}” has been deleted.`,
-      );
-      return reply.redirect(workPath(request, assembly), 303);
+    registerDeletion<ItemParams['Params']>(app, scope, {
+      path: '/assemblies/:id/work/recommendations/:itemId/delete',
+      async confirm(request) {
+        const assembly = await officerAssembly(request);
+        const r = await work.recommendation(
+          request.actor,
+          place(request),
+          assembly,
+          uuid(request.params.itemId),
+        );
+        const decision = r.response === 'accepted' || r.response === 'partly';
+        return {
+          title: `Delete “${r.title}”?`,
+          caption: assembly.title,
+          warning: r.response
+            ? `Its official response (${RESPONSE_LABELS[r.response].toLocaleLowerCase('en')}) is deleted with it${decision ? ', and so is the decision kept for it (unless its result already has progress updates: then it cannot be deleted)' : ''}. This cannot be undone.`
+            : 'It is taken off the assembly’s public page. This cannot be undone.',
+          action: `${itemPath(request, assembly, 'recommendations')}/delete`,
+          backLink: workPath(request, assembly),
+        };
+      },
+      buttonText: 'Delete the recommendation',
+      async remove(request) {
+        const assembly = await officerAssembly(request);
+        const gone = await work.deleteRecommendation(
+          request.actor,
+          place(request),
+          assembly,
+          uuid(request.params.itemId),
+        );
+        return {
+          next: workPath(request, assembly),
+          done: gone.decisionRemoved
+            ? `The recommendation “${gone.title}” and the decision kept for it have been deleted.`
+            : `The recommendation “${gone.title}” has been deleted.`,
+        };
+      },
     });
 
     type ResponseParams = { Params: { id: string; recommendationId: string } };
