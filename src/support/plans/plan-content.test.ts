@@ -41,6 +41,46 @@ describe('applyChange', () => {
     assert.equal(applyChange(done.content, { kind: 'complete_action', actionId: 'nope' }, ids).ok, false);
   });
 
+  it('removes a goal or an action in the next version, keeping the version it started from, and refuses one not in the plan', () => {
+    const withGoals = applyChange(emptyPlan(), { kind: 'add_goal', text: 'Join a club' }, ids);
+    assert.ok(withGoals.ok);
+    const two = applyChange(withGoals.content, { kind: 'add_goal', text: 'Sleep better' }, ids);
+    assert.ok(two.ok);
+    const withAction = applyChange(
+      two.content,
+      { kind: 'add_action', text: 'Visit the club', owner: 'Mum', dueOn: '2027-01-10' },
+      ids,
+    );
+    assert.ok(withAction.ok);
+    const [club, sleep] = withAction.content.goals;
+    const removed = applyChange(withAction.content, { kind: 'remove_goal', goalId: club!.id });
+    assert.ok(removed.ok);
+    assert.deepEqual(
+      removed.content.goals.map((g) => g.text),
+      ['Sleep better'],
+    );
+    assert.equal(removed.summary, 'Removed the goal “Join a club”');
+    assert.equal(withAction.content.goals.length, 2);
+    const noAction = applyChange(removed.content, {
+      kind: 'remove_action',
+      actionId: removed.content.actions[0]!.id,
+    });
+    assert.ok(noAction.ok);
+    assert.deepEqual(noAction.content.actions, []);
+    assert.deepEqual(noAction.content.goals, [sleep]);
+    assert.equal(noAction.summary, 'Removed the action “Visit the club”');
+    assert.deepEqual(applyChange(noAction.content, { kind: 'remove_goal', goalId: club!.id }), {
+      ok: false,
+      field: 'confirm',
+      message: 'That goal is not in the plan',
+    });
+    assert.deepEqual(applyChange(noAction.content, { kind: 'remove_action', actionId: 'gone' }), {
+      ok: false,
+      field: 'confirm',
+      message: 'That action is not in the plan',
+    });
+  });
+
   it('keeps review dates sorted and finds the next one', () => {
     let content = emptyPlan();
     for (const on of ['2027-06-01', '2027-01-15', '2027-03-01']) {

@@ -20,6 +20,8 @@ export type PlanChange =
     }
   | { kind: 'add_action'; text: string; owner: string; dueOn: string }
   | { kind: 'complete_action'; actionId: string }
+  | { kind: 'remove_goal'; goalId: string }
+  | { kind: 'remove_action'; actionId: string }
   | { kind: 'add_review'; on: string };
 
 export type ChangeResult =
@@ -88,6 +90,19 @@ export function applyChange(
       if (action.done) return { ok: false, field: 'actionId', message: 'That action is already done' };
       action.done = true;
       return { ok: true, content: next, summary: `Marked the action “${action.text}” as done` };
+    }
+    case 'remove_goal': {
+      // Earlier versions keep the goal, and its ratings stay in the history of those versions.
+      const goal = next.goals.find((g) => g.id === change.goalId);
+      if (!goal) return { ok: false, field: 'confirm', message: 'That goal is not in the plan' };
+      next.goals = next.goals.filter((g) => g.id !== change.goalId);
+      return { ok: true, content: next, summary: `Removed the goal “${goal.text}”` };
+    }
+    case 'remove_action': {
+      const action = next.actions.find((a) => a.id === change.actionId);
+      if (!action) return { ok: false, field: 'confirm', message: 'That action is not in the plan' };
+      next.actions = next.actions.filter((a) => a.id !== change.actionId);
+      return { ok: true, content: next, summary: `Removed the action “${action.text}”` };
     }
     case 'add_review':
       if (next.reviewDates.includes(change.on))

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currentPlace as place, registerPlaceRoutes, idParam as uuid } from '../../places/place-scope.ts';
-import { ValidationError } from '../../platform/errors.ts';
+import { registerDeletion } from '../../platform/confirm-delete.ts';
+import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { listPageRequests, listPagination, pageRequest, paginationLinks } from '../../platform/pagination.ts';
 import type { Services } from '../../services.ts';
 import { displayName, formPage } from './form-page.ts';
@@ -295,6 +296,64 @@ export function plansRoutes(app: FastifyInstance, services: Services): void {
         return reply.redirect(planPath(request, id), 303);
       },
     );
+
+    // Removing a goal or an action asks first, then writes a new version without it.
+    type PartParams = { id: string; partId: string };
+    const removal = (part: 'goal' | 'action') => {
+      const list = part === 'goal' ? 'goals' : 'actions';
+      const path = (request: FastifyRequest<{ Params: PartParams }>) =>
+        `${planPath(request, uuid(request.params.id))}/${list}/${uuid(request.params.partId)}/remove`;
+      registerDeletion<PartParams>(app, scope, {
+        path: `/support/participants/:id/plan/${list}/:partId/remove`,
+        async confirm(request) {
+          const { participant, content } = await loadPlan(request);
+          const partId = uuid(request.params.partId);
+          const text =
+            part === 'goal'
+              ? content.goals.find((g) => g.id === partId)?.text
+              : content.actions.find((a) => a.id === partId)?.text;
+          if (text === undefined) throw new NotFoundError();
+          return {
+            title: `Remove the ${part} “${text}”?`,
+            caption: displayName(participant),
+            warning:
+              part === 'goal'
+                ? 'The plan gets a new version without it. Earlier versions keep it, with its ratings.'
+                : 'The plan gets a new version without it. Earlier versions keep it.',
+            action: path(request),
+            backLink: planPath(request, participant.id),
+          };
+        },
+        buttonText: `Remove the ${part}`,
+        async remove(request) {
+          const id = uuid(request.params.id);
+          const partId = uuid(request.params.partId);
+          try {
+            await plans.change(
+              request.actor,
+              place(request),
+              id,
+              part === 'goal'
+                ? { kind: 'remove_goal', goalId: partId }
+                : { kind: 'remove_action', actionId: partId },
+            );
+          } catch (error) {
+            // The refusal page has one thing to point at: its button.
+            if (error instanceof ValidationError) throw new ValidationError('confirm', error.message);
+            throw error;
+          }
+          return planPath(request, id);
+        },
+        done: `The ${part} has been removed.`,
+        refused: (request) => ({
+          title: `This ${part} cannot be removed`,
+          action: path(request),
+          backLink: planPath(request, uuid(request.params.id)),
+        }),
+      });
+    };
+    removal('goal');
+    removal('action');
 
     formPage(app, scope, {
       path: '/support/participants/:id/plan/reviews/new',

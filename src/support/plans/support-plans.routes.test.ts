@@ -563,3 +563,60 @@ describe('the family view', () => {
     assert.match((await teen.get(F)).body, /Amara’s support plan/);
   });
 });
+
+describe('removing a goal or an action from a plan', () => {
+  const plan = () => `${P}/participants/${ids.amara}/plan`;
+  const current = async () => {
+    const row = await db()
+      .selectFrom('support_plan_versions')
+      .select(['version', 'content', 'change_summary'])
+      .orderBy('version', 'desc')
+      .executeTakeFirstOrThrow();
+    return row;
+  };
+
+  it('asks first, then writes a new version without it; the version before keeps it', async () => {
+    await ok(leah, `${plan()}/goals/new`, { text: 'Learn to swim' });
+    await ok(leah, `${plan()}/actions/new`, { text: 'book lessons', owner: 'Dad', dueOn: '2027-03-01' });
+    const before = await current();
+    const goal = before.content.goals.find((g) => g.text === 'Learn to swim')!;
+    const action = before.content.actions.find((a) => a.text === 'book lessons')!;
+    const page = await leah.get(plan());
+    assert.match(page.body, new RegExp(`href="${plan()}/goals/${goal.id}/remove"`));
+    assert.match(page.body, new RegExp(`href="${plan()}/actions/${action.id}/remove"`));
+
+    const confirm = await leah.get(`${plan()}/goals/${goal.id}/remove`);
+    assert.equal(confirm.statusCode, 200);
+    assert.match(confirm.body, /Remove the goal “Learn to swim”\?/);
+    assert.match(confirm.body, /Earlier versions keep it, with its ratings\./);
+    await ok(leah, `${plan()}/goals/${goal.id}/remove`, {});
+    const afterGoal = await current();
+    assert.equal(afterGoal.version, before.version + 1);
+    assert.equal(afterGoal.change_summary, 'Removed the goal “Learn to swim”');
+    assert.ok(!afterGoal.content.goals.some((g) => g.id === goal.id));
+    assert.match((await leah.get(plan())).body, /The goal has been removed\./);
+
+    await ok(leah, `${plan()}/actions/${action.id}/remove`, {});
+    const afterAction = await current();
+    assert.equal(afterAction.change_summary, 'Removed the action “book lessons”');
+    assert.ok(!afterAction.content.actions.some((a) => a.id === action.id));
+    const earlier = await leah.get(`${plan()}?version=${before.version}`);
+    assert.match(earlier.body, /Learn to swim/);
+    assert.match(earlier.body, /book lessons/);
+
+    // Gone now: the question is not asked again, and a stale form is refused with the reason.
+    assert.equal((await leah.get(`${plan()}/goals/${goal.id}/remove`)).statusCode, 404);
+    const stale = await leah.postRaw(`${plan()}/goals/${goal.id}/remove`, { _csrf: leah.csrfToken() });
+    assert.equal(stale.statusCode, 400);
+    assert.deepEqual(errorSummary(stale.body), ['That goal is not in the plan']);
+    assert.equal((await current()).version, afterAction.version);
+  });
+
+  it('gives a link worker of another team 404, asking and removing', async () => {
+    const { content, version } = await current();
+    const goal = content.goals[0]!;
+    assert.equal((await otto.get(`${plan()}/goals/${goal.id}/remove`)).statusCode, 404);
+    assert.equal((await postAs(otto, `${plan()}/goals/${goal.id}/remove`, {})).statusCode, 404);
+    assert.equal((await current()).version, version);
+  });
+});
