@@ -8,6 +8,7 @@ import { displayName, formPage } from './form-page.ts';
 import { COMPONENT_KINDS } from './plan-content.ts';
 import {
   actionSchema,
+  commentSchema,
   componentSchema,
   goalSchema,
   inviteSchema,
@@ -296,6 +297,28 @@ export function plansRoutes(app: FastifyInstance, services: Services): void {
         return reply.redirect(planPath(request, id), 303);
       },
     );
+
+    formPage(app, scope, {
+      path: '/support/participants/:id/plan/comments/new',
+      schema: commentSchema,
+      load: loadPlan,
+      context: ({ participant }, request) => ({
+        title: 'Comment on the plan',
+        caption: displayName(participant),
+        intro: ['The family sees your comment beside theirs, on the plan they can read.'],
+        action: `${planPath(request, participant.id)}/comments/new`,
+        backLink: `${planPath(request, participant.id)}#comments`,
+        fields: [{ name: 'body', label: 'Your comment', type: 'textarea', rows: 5 }],
+        submitText: 'Send the comment',
+      }),
+      act: async ({ participant }, data, request) => {
+        await plans.comment(request.actor, place(request), participant.id, data.body);
+        return {
+          flash: 'Your comment has been saved.',
+          redirect: `${planPath(request, participant.id)}#comments`,
+        };
+      },
+    });
 
     // Removing a goal or an action asks first, then writes a new version without it.
     type PartParams = { id: string; partId: string };

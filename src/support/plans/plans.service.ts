@@ -182,5 +182,25 @@ export function createPlansService(deps: {
         await auditParticipant(tx, actor, place, 'participant.goal_rated', id, { ratingId, goalId });
       });
     },
+
+    /** A link worker's comment on the current version, beside the family's: a reply, or a note for them. */
+    async comment(actor: Actor, place: PlaceSummary, id: string, body: string) {
+      authorise(actor, 'participants.work_with', place.id);
+      const viewer = await participants.viewerOf(actor, place);
+      await db.transaction().execute(async (tx) => {
+        const row = await caseloadRepo.lockVisible(tx, viewer, id);
+        if (!row) throw new NotFoundError();
+        const plan = await repo.planOf(tx, place.id, id);
+        if (!plan || plan.current_version === 0) throw new NotFoundError();
+        const commentId = await repo.insertComment(tx, place.id, {
+          planId: plan.id,
+          version: plan.current_version,
+          by: actor.user?.id ?? null,
+          as: 'link_worker',
+          body,
+        });
+        await auditParticipant(tx, actor, place, 'participant.plan_commented', id, { commentId });
+      });
+    },
   };
 }

@@ -620,3 +620,41 @@ describe('removing a goal or an action from a plan', () => {
     assert.equal((await current()).version, version);
   });
 });
+
+describe('a link worker’s comment on the plan', () => {
+  const plan = () => `${P}/participants/${ids.amara}/plan`;
+  const comments = () => db().selectFrom('support_plan_comments').selectAll().orderBy('created_at').execute();
+
+  it('is saved beside the family’s, audited, and the family sees it', async () => {
+    const before = (await comments()).length;
+    const empty = await leah.submit(`${plan()}/comments/new`, { body: '   ' });
+    assert.equal(empty.statusCode, 400);
+    assert.equal((await comments()).length, before);
+
+    await ok(leah, `${plan()}/comments/new`, { body: 'Trials can be after school: I asked the coach.' });
+    const saved = (await comments()).at(-1)!;
+    assert.equal(saved.author_as, 'link_worker');
+    assert.equal(saved.body, 'Trials can be after school: I asked the coach.');
+    const audit = await db()
+      .selectFrom('audit_events')
+      .select(['action', 'subject_id', 'details'])
+      .where('action', '=', 'participant.plan_commented')
+      .orderBy('occurred_at', 'desc')
+      .executeTakeFirstOrThrow();
+    assert.equal(audit.subject_id, ids.amara);
+    assert.equal((audit.details as { commentId: string }).commentId, saved.id);
+
+    const staff = await leah.get(plan());
+    assert.match(staff.body, /Your comment has been saved\./);
+    assert.match(staff.body, /Link worker: Leah Brennan/);
+    const family = await parent.get(`${F}/${ids.amara}`);
+    assert.match(family.body, /Trials can be after school: I asked the coach\./);
+  });
+
+  it('gives a link worker of another team 404, and stores nothing', async () => {
+    const before = (await comments()).length;
+    assert.equal((await otto.get(`${plan()}/comments/new`)).statusCode, 404);
+    assert.equal((await postAs(otto, `${plan()}/comments/new`, { body: 'A guess' })).statusCode, 404);
+    assert.equal((await comments()).length, before);
+  });
+});
