@@ -137,6 +137,7 @@ export const AUDIT_ACTIONS = [
   'participant.plan_signed_off',
   'participant.family_invited',
   'participant.family_joined',
+  'participant.family_ended',
   'programme.safeguarding_lead_set',
   'participant.subject_access_requested',
   'participant.subject_access_exported',

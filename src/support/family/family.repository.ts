@@ -109,3 +109,29 @@ export async function myLink(db: Executor, placeId: string, userId: string, part
     .where('p.id', '=', participantId)
     .executeTakeFirst();
 }
+
+/** A family member's live link or open invitation to a child's plan, for a link worker to end. */
+export async function liveMember(db: Executor, placeId: string, participantId: string, id: string) {
+  return db
+    .selectFrom('family_members as f')
+    .leftJoin('users as u', 'u.id', 'f.user_id')
+    .select(['f.id', 'f.email', 'f.relationship', 'f.accepted_at', 'u.name as user_name'])
+    .where('f.place_id', '=', placeId)
+    .where('f.participant_id', '=', participantId)
+    .where('f.id', '=', id)
+    .where('f.ended_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** Ends a live link or an open invitation (its token stops working); nothing when it had ended already. */
+export async function endMember(tx: Transaction<DB>, placeId: string, participantId: string, id: string) {
+  return tx
+    .updateTable('family_members')
+    .set({ ended_at: new Date(), token_hash: null })
+    .where('place_id', '=', placeId)
+    .where('participant_id', '=', participantId)
+    .where('id', '=', id)
+    .where('ended_at', 'is', null)
+    .returning(['id', 'relationship', 'accepted_at'])
+    .executeTakeFirst();
+}

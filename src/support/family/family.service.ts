@@ -70,6 +70,37 @@ export function createFamilyService(deps: {
   return {
     YOUNG_PERSON_MIN_AGE,
 
+    /** A live family link or open invitation of a child the link worker works with, to ask before ending it. */
+    async memberToEnd(actor: Actor, place: PlaceSummary, participantId: string, memberId: string) {
+      authorise(actor, 'participants.work_with', place.id);
+      const viewer = await participants.viewerOf(actor, place);
+      const child = await caseloadRepo.findVisible(db, viewer, participantId);
+      if (!child) throw new NotFoundError();
+      const member = await repo.liveMember(db, place.id, participantId, memberId);
+      if (!member) throw new NotFoundError();
+      return { child, member };
+    },
+
+    /**
+     * Ends a family member's access to the child's plan, or withdraws an invitation not yet accepted (its
+     * link stops working). Earlier ratings, comments and sign-offs stay. Audited.
+     */
+    async endMember(actor: Actor, place: PlaceSummary, participantId: string, memberId: string) {
+      authorise(actor, 'participants.work_with', place.id);
+      const viewer = await participants.viewerOf(actor, place);
+      await db.transaction().execute(async (tx) => {
+        const row = await caseloadRepo.lockVisible(tx, viewer, participantId);
+        if (!row) throw new NotFoundError();
+        const ended = await repo.endMember(tx, place.id, participantId, memberId);
+        if (!ended) throw new ValidationError('confirm', 'That family member’s access has already ended');
+        await auditParticipant(tx, actor, place, 'participant.family_ended', participantId, {
+          familyMemberId: ended.id,
+          relationship: ended.relationship,
+          accepted: ended.accepted_at !== null,
+        });
+      });
+    },
+
     /** A link worker invites a young person (13+) or a parent or carer, by email, to the child's plan. */
     async invite(
       actor: Actor,

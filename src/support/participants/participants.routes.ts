@@ -65,6 +65,7 @@ const ACTION_LABELS: Record<
   'participant.plan_signed_off': 'Signed off the support plan',
   'participant.family_invited': 'Invited a family member',
   'participant.family_joined': 'Joined as a family member',
+  'participant.family_ended': 'Ended a family member’s access',
   'participant.subject_access_requested': 'Answered a subject access request',
   'participant.subject_access_exported': 'Read the subject access export',
   'participant.legal_hold_set': 'Set a legal hold',

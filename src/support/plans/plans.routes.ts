@@ -320,6 +320,44 @@ export function plansRoutes(app: FastifyInstance, services: Services): void {
       },
     });
 
+    type MemberParams = { id: string; memberId: string };
+    const endPath = (request: FastifyRequest<{ Params: MemberParams }>) =>
+      `${planPath(request, uuid(request.params.id))}/family/${uuid(request.params.memberId)}/end`;
+    registerDeletion<MemberParams>(app, scope, {
+      path: '/support/participants/:id/plan/family/:memberId/end',
+      async confirm(request) {
+        const { child, member } = await family.memberToEnd(
+          request.actor,
+          place(request),
+          uuid(request.params.id),
+          uuid(request.params.memberId),
+        );
+        const who = `${RELATIONSHIPS[member.relationship]} (${member.user_name ?? member.email})`;
+        return {
+          title: member.accepted_at ? 'End this family member’s access?' : 'Withdraw this invitation?',
+          caption: displayName(child),
+          detail: { text: who },
+          warning: member.accepted_at
+            ? 'They can no longer see the plan, rate goals, comment or sign off. What they wrote stays.'
+            : 'The link in the invitation email stops working.',
+          action: endPath(request),
+          backLink: `${planPath(request, child.id)}#family`,
+        };
+      },
+      buttonText: 'End access',
+      async remove(request) {
+        const id = uuid(request.params.id);
+        await family.endMember(request.actor, place(request), id, uuid(request.params.memberId));
+        return `${planPath(request, id)}#family`;
+      },
+      done: 'Their access to the plan has ended.',
+      refused: (request) => ({
+        title: 'This access cannot be ended',
+        action: endPath(request),
+        backLink: `${planPath(request, uuid(request.params.id))}#family`,
+      }),
+    });
+
     // Removing a goal or an action asks first, then writes a new version without it.
     type PartParams = { id: string; partId: string };
     const removal = (part: 'goal' | 'action') => {

@@ -658,3 +658,69 @@ describe('a link worker’s comment on the plan', () => {
     assert.equal((await comments()).length, before);
   });
 });
+
+describe('ending a family member’s access', () => {
+  const plan = () => `${P}/participants/${ids.amara}/plan`;
+  const member = (email: string) =>
+    db()
+      .selectFrom('family_members')
+      .selectAll()
+      .where('participant_id', '=', ids.amara)
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
+
+  it('withdraws an invitation not yet accepted: its link stops working', async () => {
+    await ok(leah, `${plan()}/family/invite`, { relationship: 'parent_carer', email: 'gran@example.test' });
+    const link = await t.linkFromLastMailTo('gran@example.test');
+    const invited = await member('gran@example.test');
+    const confirm = await leah.get(`${plan()}/family/${invited.id}/end`);
+    assert.match(confirm.body, /Withdraw this invitation\?/);
+    assert.match(confirm.body, /gran@example\.test/);
+    await ok(leah, `${plan()}/family/${invited.id}/end`, {});
+    assert.ok((await member('gran@example.test')).ended_at);
+    await t.createUser({ email: 'gran@example.test' });
+    const gran = await signedIn('gran@example.test');
+    assert.equal((await gran.get(link)).statusCode, 404);
+    assert.match((await leah.get(plan())).body, /invitation withdrawn on/);
+  });
+
+  it('ends a parent’s access: they no longer see the plan, and it is audited', async () => {
+    assert.equal((await parent.get(`${F}/${ids.amara}`)).statusCode, 200);
+    const pam = (
+      await db()
+        .selectFrom('family_members as f')
+        .innerJoin('users as u', 'u.id', 'f.user_id')
+        .select(['f.id', 'u.email'])
+        .where('f.participant_id', '=', ids.amara)
+        .where('f.relationship', '=', 'parent_carer')
+        .where('f.ended_at', 'is', null)
+        .where('f.accepted_at', 'is not', null)
+        .executeTakeFirstOrThrow()
+    ).id;
+    assert.equal((await otto.get(`${plan()}/family/${pam}/end`)).statusCode, 404);
+    assert.equal((await postAs(otto, `${plan()}/family/${pam}/end`, {})).statusCode, 404);
+    const confirm = await leah.get(`${plan()}/family/${pam}/end`);
+    assert.match(confirm.body, /End this family member’s access\?/);
+    await ok(leah, `${plan()}/family/${pam}/end`, {});
+    assert.equal((await parent.get(`${F}/${ids.amara}`)).statusCode, 404);
+    assert.doesNotMatch((await parent.get(F)).body, /Amara’s support plan/);
+    const audit = await db()
+      .selectFrom('audit_events')
+      .select(['subject_id', 'details'])
+      .where('action', '=', 'participant.family_ended')
+      .orderBy('occurred_at', 'desc')
+      .executeTakeFirstOrThrow();
+    assert.equal(audit.subject_id, ids.amara);
+    assert.deepEqual(audit.details, {
+      roles: ['link_worker'],
+      familyMemberId: pam,
+      relationship: 'parent_carer',
+      accepted: true,
+    });
+    // A form sent again after the access ended is refused with the reason.
+    const again = await leah.postRaw(`${plan()}/family/${pam}/end`, { _csrf: leah.csrfToken() });
+    assert.equal(again.statusCode, 400);
+    assert.deepEqual(errorSummary(again.body), ['That family member’s access has already ended']);
+    assert.match((await leah.get(plan())).body, /could see the plan from/);
+  });
+});
