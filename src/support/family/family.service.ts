@@ -61,10 +61,9 @@ export function createFamilyService(deps: {
     place: PlaceSummary,
     participantId: string,
   ) {
-    const plan = await plansRepo.planOf(tx, place.id, participantId);
-    if (!plan || plan.current_version === 0) throw new NotFoundError();
-    const version = await plansRepo.version(tx, place.id, plan.id, plan.current_version);
-    return { plan, content: version!.content };
+    const current = await plansRepo.currentPlan(tx, place.id, participantId);
+    if (!current) throw new NotFoundError();
+    return current;
   }
 
   return {

@@ -44,6 +44,14 @@ export async function version(db: Executor, placeId: string, planId: string, n: 
     .executeTakeFirst();
 }
 
+/** A child's plan with its current version's content, or nothing while the plan has no version. */
+export async function currentPlan(db: Executor, placeId: string, participantId: string) {
+  const plan = await planOf(db, placeId, participantId);
+  if (!plan || plan.current_version === 0) return undefined;
+  const current = await version(db, placeId, plan.id, plan.current_version);
+  return current && { plan, content: current.content };
+}
+
 export async function insertVersion(
   tx: Transaction<DB>,
   placeId: string,

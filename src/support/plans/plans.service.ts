@@ -76,14 +76,10 @@ export function createPlansService(deps: {
      */
     async goalRatings(actor: Actor, place: PlaceSummary, id: string, goalId: string, page: Page) {
       const { row } = await visible(actor, place, id);
-      const plan = await repo.planOf(db, place.id, id);
-      const current =
-        plan && plan.current_version > 0
-          ? await repo.version(db, place.id, plan.id, plan.current_version)
-          : undefined;
+      const current = await repo.currentPlan(db, place.id, id);
       const goal = current?.content.goals.find((g) => g.id === goalId);
-      if (!plan || !goal) throw new NotFoundError();
-      const ratings = await repo.goalRatings(db, place.id, plan.id, goalId, page);
+      if (!current || !goal) throw new NotFoundError();
+      const ratings = await repo.goalRatings(db, place.id, current.plan.id, goalId, page);
       await auditParticipant(db, actor, place, 'participant.viewed', id, {
         page: 'goal_ratings',
         goalId,
@@ -98,11 +94,7 @@ export function createPlansService(deps: {
     /** For a form page: the participant and the current plan, without an audit (the form shows neither). */
     async forForm(actor: Actor, place: PlaceSummary, id: string) {
       const { row } = await visible(actor, place, id);
-      const plan = await repo.planOf(db, place.id, id);
-      const current =
-        plan && plan.current_version > 0
-          ? await repo.version(db, place.id, plan.id, plan.current_version)
-          : undefined;
+      const current = await repo.currentPlan(db, place.id, id);
       return { participant: row, content: current?.content ?? emptyPlan() };
     },
 
@@ -165,14 +157,10 @@ export function createPlansService(deps: {
       await db.transaction().execute(async (tx) => {
         const row = await caseloadRepo.lockVisible(tx, viewer, id);
         if (!row) throw new NotFoundError();
-        const plan = await repo.planOf(tx, place.id, id);
-        const current =
-          plan && plan.current_version > 0
-            ? await repo.version(tx, place.id, plan.id, plan.current_version)
-            : undefined;
-        if (!plan || !current?.content.goals.some((g) => g.id === goalId)) throw new NotFoundError();
+        const current = await repo.currentPlan(tx, place.id, id);
+        if (!current?.content.goals.some((g) => g.id === goalId)) throw new NotFoundError();
         const ratingId = await repo.insertRating(tx, place.id, {
-          planId: plan.id,
+          planId: current.plan.id,
           goalId,
           rating,
           by: actor.user?.id ?? null,

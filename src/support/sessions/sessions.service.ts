@@ -205,7 +205,7 @@ export function createSessionsService(deps: {
       let rows: { participantId: string; referralId: string | null }[];
       if (current.run_by === 'organisation') {
         const accepted = await deps.referrals().acceptedAmong(actor, place, current.organization_id, chosen);
-        // A child accepted more than once is added with their latest accepted referral.
+        // One row per child (acceptedAmong reads each by their latest accepted referral).
         const byChild = new Map(accepted.map((a) => [a.participantId, a.referralId]));
         if (byChild.size !== chosen.length)
           throw new ValidationError(
